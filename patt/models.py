@@ -1,0 +1,135 @@
+"""SiteConfig: the guild's identity as configuration (ACC-5, ACC-6, IDN-18).
+
+A single row (pk = 1). Secrets never live here; they come from the environment only.
+Fields owned by later specifications (raid, roster, quotes, onboarding channels) are added by
+their apps' issues as migrations on this model.
+"""
+
+import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from patt.validators import colour_validator, discord_id_validator
+
+ABOUT_DEFAULT = (
+    "Pull All The Things is a casual heroic raiding guild on Sen'jin (US).\n\n"
+    "Real life first, zero toxicity: we raid together because it is fun, "
+    "and we keep it that way.\n\n"
+    "We are also the home of the Salt All The Things podcast with Trog & Rocket."
+)
+
+
+def _discord_id_field(verbose_name: str, help_text: str = "") -> models.CharField:
+    return models.CharField(
+        verbose_name,
+        max_length=20,
+        blank=True,
+        default="",
+        validators=[discord_id_validator],
+        help_text=help_text,
+    )
+
+
+class SiteConfig(models.Model):
+    """The one configuration row of the site (ACC-5)."""
+
+    SINGLETON_PK = 1
+
+    # Guild identity
+    guild_name = models.CharField(max_length=100, default="Pull All The Things")
+    short_name = models.CharField(max_length=20, default="PATT")
+    tagline = models.CharField(max_length=200, default="Real life first, zero toxicity")
+    guild_realm_name = models.CharField("realm name", max_length=64, default="Sen'jin")
+    guild_realm_slug = models.SlugField("realm slug", max_length=64, default="senjin")
+    guild_name_slug = models.SlugField("guild slug", max_length=100, default="pull-all-the-things")
+    guild_region = models.CharField(
+        "region",
+        max_length=2,
+        default="us",
+        choices=[("us", "US"), ("eu", "EU"), ("kr", "KR"), ("tw", "TW")],
+    )
+    accent_colour = models.CharField(max_length=7, default="#d4a84b", validators=[colour_validator])
+
+    # Landing page
+    hero_image = models.FileField(
+        upload_to="site/", blank=True, help_text="Uploaded hero art; wins over the URL below."
+    )
+    hero_image_url = models.URLField(blank=True, default="")
+    about_text = models.TextField(
+        default=ABOUT_DEFAULT, help_text="Plain text; blank lines split paragraphs."
+    )
+    raid_schedule_text = models.CharField(max_length=200, blank=True, default="")
+    contact_name = models.CharField(max_length=64, default="Trog")
+
+    # Discord
+    bot_name = models.CharField(max_length=64, default="PATT-Bot")
+    discord_invite_url = models.URLField(blank=True, default="")
+    discord_guild_id = _discord_id_field(
+        "Discord server id", "Blank uses the DISCORD_GUILD_ID environment setting."
+    )
+    channel_announcement = _discord_id_field("announcement channel id")
+    discord_audit_channel_id = _discord_id_field("audit channel id")
+    discord_role_writes_enabled = models.BooleanField(
+        "write Discord roles",
+        default=False,
+        help_text="Off: rank ↔ role differences are only reported, never changed on Discord.",
+    )
+
+    # Onboarding & bot
+    onboarding_enabled = models.BooleanField(default=True)
+    bot_dms_enabled = models.BooleanField("bot DMs enabled", default=True)
+    onboarding_landing_channel_id = _discord_id_field("onboarding landing channel id")
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site configuration"
+        verbose_name_plural = "site configuration"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="siteconfig_single_row"),
+            models.CheckConstraint(
+                condition=Q(accent_colour__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="siteconfig_accent_colour_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Site configuration ({self.guild_name})"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+        clear_site_config_cache()
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The site configuration cannot be deleted.")
+
+    @classmethod
+    def get(cls) -> "SiteConfig":
+        """Return the configuration row, creating it with the defaults when missing."""
+        cached = _local.get("config")
+        if cached is not None and time.monotonic() - cached[0] < _LOCAL_TTL_SECONDS:
+            return cached[1]
+        config, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        _local["config"] = (time.monotonic(), config)
+        return config
+
+    @property
+    def effective_discord_guild_id(self) -> str:
+        return self.discord_guild_id or settings.DISCORD_GUILD_ID
+
+    @property
+    def region_label(self) -> str:
+        return self.guild_region.upper()
+
+
+# Per-process cache of the row (ACC-5), dropped on save in this process. Other processes (the
+# second gunicorn worker, the django-q2 worker) see a change within the TTL.
+_LOCAL_TTL_SECONDS = 30.0
+_local: dict[str, tuple[float, SiteConfig]] = {}
+
+
+def clear_site_config_cache() -> None:
+    _local.pop("config", None)

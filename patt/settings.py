@@ -1,0 +1,221 @@
+"""Settings for the PATT guild platform.
+
+Every value comes from the environment (django-environ); every variable is documented in
+`.env.example` and the README. With no environment at all the project runs for development:
+a SQLite file, DEBUG on, a generated dev secret key, the django-q2 ORM broker.
+`APP_ENV=production` (or its alias `DJANGO_ENV=production`) switches on the hardening.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+APP_ENV = env.str("APP_ENV", default=env.str("DJANGO_ENV", default="development")).lower()
+PRODUCTION = APP_ENV == "production"
+
+# --- core -----------------------------------------------------------------------------------
+DEBUG = False if PRODUCTION else env.bool("DJANGO_DEBUG", default=True)
+
+_secret = env.str("DJANGO_SECRET_KEY", default=env.str("SECRET_KEY", default=""))
+if PRODUCTION and not _secret:
+    raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY is required when APP_ENV=production")
+# Development only: a fixed, obviously unsafe key so sessions survive restarts.
+SECRET_KEY = _secret or "django-insecure-dev-only-key-never-use-in-production-patt-guild-0000"
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "csp",
+    "django_q",
+    "patt.apps.SiteConfigAppConfig",
+    "identity",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "patt.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "patt.urls"
+WSGI_APPLICATION = "patt.wsgi.application"
+ASGI_APPLICATION = "patt.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "patt.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- database and cache ---------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the django-q2 worker share the file: wait for the write lock.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    # ACC-9: the database cache, shared by every web process (rate limits).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "patt_cache",
+        }
+    }
+
+# --- django-q2 ------------------------------------------------------------------------------
+# IDN-47: catch_up off, a finite timeout shorter than retry, one attempt per task.
+Q_CLUSTER = {
+    "name": "patt",
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": 1200,
+    "retry": 1500,
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Task queue",
+}
+if REDIS_URL and env.bool("Q_USE_REDIS", default=True):
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- auth -----------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# --- i18n and time (ACC-4) ------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- static and media -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- security (ACC-53..57) ------------------------------------------------------------------
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env.bool("USE_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+    SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+_extra_img = env.str("CSP_EXTRA_IMG_SRC", default="").split()
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",
+            "https://drive.google.com",
+            "https://*.googleusercontent.com",
+            *_extra_img,
+        ],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'", "https://discord.com"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- integrations (identity spec IDN-18) ----------------------------------------------------
+DISCORD_BOT_TOKEN = env.str("DISCORD_BOT_TOKEN", default="")
+DISCORD_GUILD_ID = env.str("DISCORD_GUILD_ID", default="")
+DISCORD_API_URL = env.str("DISCORD_API_URL", default="https://discord.com/api/v10")
+BLIZZARD_CLIENT_ID = env.str("BLIZZARD_CLIENT_ID", default="")
+BLIZZARD_CLIENT_SECRET = env.str("BLIZZARD_CLIENT_SECRET", default="")
+BLIZZARD_REGION = env.str("BLIZZARD_REGION", default="us")
+BLIZZARD_API_URL = env.str("BLIZZARD_API_URL", default="https://{region}.api.blizzard.com")
+BLIZZARD_OAUTH_URL = env.str("BLIZZARD_OAUTH_URL", default="https://oauth.battle.net")
+BLIZZARD_LOCALE = env.str("BLIZZARD_LOCALE", default="en_US")
+IDENTITY_STALE_DAYS = env.int("IDENTITY_STALE_DAYS", default=30)
+INVITE_CODE_TTL_HOURS = env.int("INVITE_CODE_TTL_HOURS", default=72)
+
+# --- logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,8 @@
+"""Validators shared by every app's models (ACC-6)."""
+
+from django.core.validators import RegexValidator
+
+discord_id_validator = RegexValidator(
+    r"^[0-9]{17,20}$", "Enter a Discord id (17–20 digits) or leave it blank."
+)
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #d4a84b.")

@@ -1,0 +1,31 @@
+"""Shared fixtures. Tests run on PostgreSQL when DATABASE_URL points there, else SQLite."""
+
+import pytest
+from django.db import connection
+
+from patt.models import clear_site_config_cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_config():
+    """SiteConfig is cached per process; each test starts from its own database state."""
+    clear_site_config_cache()
+    yield
+    clear_site_config_cache()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real concurrency; on SQLite they are skipped, with a reason."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); CI always runs it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"

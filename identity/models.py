@@ -498,7 +498,8 @@ class InviteCode(models.Model):
                 condition=Exact(Length("code"), 8), name="invitecode_code_length_8"
             ),
             models.CheckConstraint(
-                condition=Q(expires_at__gt=F("created_at")), name="invitecode_expires_after_created"
+                condition=Q(expires_at__gte=F("created_at")),
+                name="invitecode_expires_not_before_created",
             ),
             models.CheckConstraint(
                 condition=Q(dm_status__in=InviteDmStatus.values),

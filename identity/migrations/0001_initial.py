@@ -277,7 +277,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='invitecode',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='invitecode_expires_after_created'),
+            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gte', models.F('created_at'))), name='invitecode_expires_not_before_created'),
         ),
         migrations.AddConstraint(
             model_name='invitecode',

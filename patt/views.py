@@ -1,15 +1,101 @@
-"""Site pages: landing page, health, theme stylesheet."""
+"""Site pages and site-level endpoints: landing page, health, theme stylesheet, robots.txt."""
 
-from django.http import HttpResponse
+import hashlib
+import logging
+import re
+
+from django.db import Error as DatabaseError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_safe
+
+import patt
+from identity.models import PlayableClass
+from patt import landing as landing_queries
+from patt.models import SiteConfig
+
+logger = logging.getLogger(__name__)
+
+# Values that go into CSS unquoted: anything else is dropped rather than escaped (ACC-8).
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CSS_IDENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+ROBOTS_TXT = "User-agent: *\nDisallow: /admin/\nDisallow: /accounts/\nDisallow: /api/\n"
 
 
-def landing(request):
-    return HttpResponse("PATT")
+@require_safe
+def landing(request: HttpRequest) -> HttpResponse:
+    """GET / (ACC-47, foundation subset): hero, about, raid schedule line, officers.
+
+    A fixed number of queries whatever the guild size (ACC-48): SiteConfig (cached per
+    process), the officers in one joined query, and the user menu's Player when signed in.
+    """
+    config = SiteConfig.get()
+    return render(
+        request,
+        "patt/landing.html",
+        {
+            "hero_image_src": landing_queries.hero_image_src(config),
+            "officers": landing_queries.officers(),
+        },
+    )
 
 
-def health(request):
-    return HttpResponse("ok")
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    """GET/HEAD /api/health (ACC-52): 200 when `SELECT 1` works, else 503.
+
+    No auth and no session access, so no cookie is ever written. The database error text goes
+    to the log only; the body says which state the database is in and nothing more.
+    """
+    data = {"db": "connected", "version": patt.__version__}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.error("Health check: database unavailable: %s", exc)
+        data["db"] = "disconnected"
+        body = {"ok": False, "error": "Database unavailable", "data": data}
+        response = JsonResponse(body, status=503)
+    else:
+        response = JsonResponse({"ok": True, "data": data})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-def theme_css(request):
-    return HttpResponse("", content_type="text/css")
+def theme_css_body(config: SiteConfig, classes) -> str:
+    """The theme stylesheet: `--accent` and one `.class-<slug>` colour rule per class (ACC-8,
+    ACC-59). Class colours come from the reference data so the CSS follows the database."""
+    accent = config.accent_colour if _HEX_COLOUR.match(config.accent_colour or "") else ""
+    lines = [f":root{{--accent:{accent}}}"] if accent else []
+    for slug, colour in classes:
+        if _CSS_IDENT.match(slug or "") and _HEX_COLOUR.match(colour or ""):
+            lines.append(f".class-{slug}{{color:{colour}}}")
+    return "\n".join(lines) + "\n"
+
+
+@require_safe
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """GET /theme.css (ACC-8): configuration injected into CSS the CSP-safe way.
+
+    The ETag hashes SiteConfig.updated_at together with the body (accent and class colours),
+    so a change to either yields a new tag; a matching If-None-Match gets a 304.
+    """
+    config = SiteConfig.get()
+    classes = list(PlayableClass.objects.order_by("slug").values_list("slug", "colour"))
+    body = theme_css_body(config, classes)
+    stamp = config.updated_at.isoformat() if config.updated_at else ""
+    etag = '"' + hashlib.sha256(f"{stamp}\n{body}".encode()).hexdigest()[:32] + '"'
+    response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    return get_conditional_response(request, etag=etag, response=response)
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """GET /robots.txt: keep crawlers out of the admin, accounts and API (URL map, ACC-62)."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,539 @@
+"""Site layout, landing page, theme stylesheet, robots.txt and the time filter.
+
+ACC-4, ACC-7, ACC-8, ACC-44 … ACC-48, ACC-59, ACC-62.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.shortcuts import redirect
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.urls import path
+
+from identity.models import PlayableClass
+from patt import urls as patt_urls
+from patt.models import SiteConfig, clear_site_config_cache
+from tests.factories import (
+    PlayerCharacterFactory,
+    PlayerFactory,
+    UserFactory,
+    WowCharacterFactory,
+    playable_class,
+    rank,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# A test-only page that flashes one message of each level, then shows the landing page.
+def _flash_everything(request):
+    messages.error(request, "Error flash")
+    messages.warning(request, "Warning flash")
+    messages.success(request, "Success flash")
+    messages.info(request, "Info flash")
+    return redirect("/")
+
+
+urlpatterns = [*patt_urls.urlpatterns, path("test/flash", _flash_everything)]
+handler400 = patt_urls.handler400
+handler403 = patt_urls.handler403
+handler404 = patt_urls.handler404
+handler500 = patt_urls.handler500
+
+
+def text_of(response) -> str:
+    """The page as visible text: tags dropped, entities decoded, whitespace collapsed."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def officer(name: str, rank_name: str = "Officer", class_name: str = "Mage", **kwargs):
+    """An active Player at an officer rank whose main is linked and has a class."""
+    character = WowCharacterFactory(
+        name=f"{name.replace(' ', '')}main", playable_class=playable_class(class_name)
+    )
+    player = PlayerFactory(
+        display_name=name, guild_rank=rank(rank_name), main_character=character, **kwargs
+    )
+    PlayerCharacterFactory(player=player, character=character)
+    return player
+
+
+def site_css() -> str:
+    return Path(finders.find("css/site.css")).read_text(encoding="utf-8")
+
+
+def update_config(**fields) -> SiteConfig:
+    config = SiteConfig.get()
+    for field, value in fields.items():
+        setattr(config, field, value)
+    config.save()
+    return config
+
+
+# --- ACC-44 base layout ---------------------------------------------------------------------
+
+
+def test_acc44_title_and_footer(client):
+    update_config(
+        short_name="TST",
+        guild_name="Test Guild",
+        tagline="Be nice",
+        guild_realm_name="Area 52",
+        guild_region="eu",
+    )
+
+    response = client.get("/")
+
+    html = response.content.decode()
+    assert "<title>Home · TST</title>" in html
+    footer = re.search(r'<footer class="site-footer">(.*?)</footer>', html, re.S).group(1)
+    assert " ".join(unescape(re.sub(r"<[^>]+>", " ", footer)).split()) == (
+        "Test Guild · Be nice · Area 52 (EU)"
+    )
+
+
+def test_acc44_default_footer_escapes_realm_apostrophe(client):
+    response = client.get("/")
+
+    assert "Pull All The Things · Real life first, zero toxicity · Sen'jin (US)" in text_of(
+        response
+    )
+    assert "Sen&#x27;jin (US)" in response.content.decode()
+
+
+def test_acc44_skip_link_header_link_and_main_target(client):
+    html = client.get("/").content.decode()
+
+    skip = html.index('<a class="skip-link" href="#main">Skip to content</a>')
+    header = html.index('<header class="site-header">')
+    assert skip < header, "the skip link is the first focusable element"
+    assert re.search(r'<a class="brand" href="/">\s*<span class="brand-full">Pull All', html)
+    assert '<main id="main"' in html
+
+
+def test_acc44_links_site_css_theme_css_and_static_js(client):
+    html = client.get("/").content.decode()
+
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+    assert re.search(r'<link rel="stylesheet" href="/theme\.css\?v=\d+">', html)
+    assert '<script src="/static/js/site.js" defer></script>' in html
+
+
+def test_acc45_anonymous_nav_has_home_and_sign_in_but_no_admin(client):
+    html = client.get("/").content.decode()
+
+    assert '<a class="nav-link" href="/" aria-current="page">Home</a>' in html
+    assert 'href="/admin/login/?next=/">Sign in</a>' in html
+    assert 'href="/admin/">Admin</a>' not in html
+    assert "Sign out" not in html
+
+
+def test_acc45_signed_in_member_sees_name_rank_badge_and_sign_out_post_form(client):
+    user = UserFactory(username="trogdor")
+    PlayerFactory(display_name="Trog", user=user, guild_rank=rank("Veteran"))
+    client.force_login(user)
+
+    html = client.get("/").content.decode()
+
+    assert '<span class="user-name">Trog</span>' in html
+    assert '<span class="badge badge-rank">Veteran</span>' in html
+    form = re.search(
+        r'<form class="sign-out" method="post" action="([^"]+)">(.*?)</form>', html, re.S
+    )
+    assert form.group(1) == "/admin/logout/"
+    assert 'name="csrfmiddlewaretoken"' in form.group(2)
+    assert ">Sign in</a>" not in html
+    assert 'href="/admin/">Admin</a>' not in html, "a member is not staff"
+
+
+def test_acc45_user_without_player_shows_username_and_no_badge(client):
+    client.force_login(UserFactory(username="lonely"))
+
+    html = client.get("/").content.decode()
+
+    assert '<span class="user-name">lonely</span>' in html
+    assert "badge-rank" not in html
+
+
+def test_acc45_inactive_player_shows_name_but_no_rank_badge(client):
+    user = UserFactory(username="gone")
+    PlayerFactory(display_name="Gone", user=user, guild_rank=rank("Officer"), is_active=False)
+    client.force_login(user)
+
+    html = client.get("/").content.decode()
+
+    assert '<span class="user-name">Gone</span>' in html
+    assert "badge-rank" not in html
+
+
+def test_acc45_staff_sees_admin_link(client):
+    client.force_login(UserFactory(username="boss", is_staff=True))
+
+    assert 'href="/admin/">Admin</a>' in client.get("/").content.decode()
+
+
+def test_acc45_sign_out_posts_and_returns_home(client):
+    # Staff: Django admin's logout view redirects non-staff to /admin/ without signing them out;
+    # the accounts issue replaces the target with /accounts/logout/ (ACC-34).
+    user = UserFactory(username="leaver", is_staff=True)
+    client.force_login(user)
+
+    response = client.post("/admin/logout/", {"next": "/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.urls(__name__)
+def test_acc44_flash_messages_in_status_colours_with_js_dismiss(client):
+    response = client.get("/test/flash", follow=True)
+
+    html = response.content.decode()
+    for level, text in [
+        ("error", "Error flash"),
+        ("warning", "Warning flash"),
+        ("success", "Success flash"),
+        ("info", "Info flash"),
+    ]:
+        assert re.search(
+            rf'<div class="flash flash-{level}" role="(alert|status)">\s*'
+            rf'<p class="flash-text">{text}</p>',
+            html,
+        ), level
+    # The dismiss button exists for the static script and stays hidden without JS.
+    assert html.count("data-dismiss-flash hidden") == 4
+
+
+# --- ACC-46 mobile --------------------------------------------------------------------------
+
+
+def test_acc46_mobile_menu_is_details_summary_with_the_same_links(client):
+    html = client.get("/").content.decode()
+
+    mobile = re.search(r'<details class="nav-mobile">(.*?)</details>', html, re.S).group(1)
+    desktop = re.search(r'<nav class="nav-desktop" aria-label="Main">(.*?)</nav>', html, re.S)
+    assert "<summary>Menu</summary>" in mobile
+    links = re.findall(r'href="([^"]+)"', mobile)
+    assert links == re.findall(r'href="([^"]+)"', desktop.group(1))
+    assert links
+
+
+def test_acc46_stylesheet_collapses_nav_below_768_and_sizes_tap_targets(client):
+    css = site_css()
+    block = re.search(r"@media \(min-width: 768px\) \{(.*?)\n\}", css, re.S).group(1)
+    assert re.search(r"\.nav-mobile \{\s*display: none;", block)
+    assert re.search(r"\.nav-desktop \{\s*display: block;", block)
+    assert "--tap: 44px;" in css
+    assert css.count("min-height: var(--tap);") >= 4
+
+
+# --- ACC-47 landing page --------------------------------------------------------------------
+
+
+def test_acc47_anonymous_hero_has_guild_name_tagline_and_sign_in(client):
+    html = client.get("/").content.decode()
+
+    assert '<h1 id="hero-title">Pull All The Things</h1>' in html
+    assert '<p class="tagline">Real life first, zero toxicity</p>' in html
+    assert 'class="btn btn-primary btn-large" href="/admin/login/?next=/">Sign in</a>' in html
+    assert "Welcome back" not in html
+
+
+def test_acc47_signed_in_hero_says_welcome_back_with_display_name(client):
+    user = UserFactory(username="rocket1")
+    PlayerFactory(display_name="Rocket", user=user, guild_rank=rank("Member"))
+    client.force_login(user)
+
+    html = client.get("/").content.decode()
+
+    assert '<p class="welcome">Welcome back, Rocket</p>' in html
+    assert "btn-large" not in html
+
+
+def test_acc47_hero_image_omitted_when_none_configured(client):
+    assert "hero-art" not in client.get("/").content.decode()
+
+
+def test_acc47_hero_image_url_is_lazy_and_hidden_on_error_by_script(client):
+    update_config(hero_image_url="https://lh3.googleusercontent.com/hero.png")
+
+    html = client.get("/").content.decode()
+
+    img = re.search(r'<div class="hero-art">\s*(<img [^>]+>)', html).group(1)
+    assert 'src="https://lh3.googleusercontent.com/hero.png"' in img
+    assert 'loading="lazy"' in img
+    assert "data-hide-on-error" in img
+
+
+def test_acc47_uploaded_hero_image_wins_over_url(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    config = SiteConfig.get()
+    config.hero_image_url = "https://lh3.googleusercontent.com/other.png"
+    config.hero_image.save("hero.png", ContentFile(b"\x89PNG fake"), save=True)
+
+    html = client.get("/").content.decode()
+
+    assert re.search(r'<img src="/media/site/hero[^"]*\.png"', html)
+    assert "other.png" not in html
+
+
+def test_acc7_about_text_escaped_with_paragraph_breaks(client):
+    update_config(about_text="We raid <b>hard</b> & laugh.\n\nSecond para\nnew line")
+
+    html = client.get("/").content.decode()
+
+    assert (
+        '<div class="prose"><p>We raid &lt;b&gt;hard&lt;/b&gt; &amp; laugh.</p>\n\n'
+        "<p>Second para<br>new line</p></div>"
+    ) in html
+
+
+def test_acc47_raid_schedule_only_when_text_set(client):
+    assert "Raid schedule" not in client.get("/").content.decode()
+
+    update_config(raid_schedule_text="Tue & Thu 8–11 pm Eastern")
+    html = client.get("/").content.decode()
+
+    assert '<h2 id="raid-schedule-title">Raid schedule</h2>' in html
+    assert "<p>Tue &amp; Thu 8–11 pm Eastern</p>" in html
+
+
+def test_acc47_sections_in_spec_order(client):
+    update_config(raid_schedule_text="Tuesdays")
+    officer("Ada")
+
+    html = client.get("/").content.decode()
+
+    positions = [
+        html.index('id="hero-title"'),
+        html.index('id="about-title"'),
+        html.index('id="raid-schedule-title"'),
+        html.index('id="officers-title"'),
+    ]
+    assert positions == sorted(positions)
+
+
+def test_acc47_officers_listed_by_level_then_name(client):
+    officer("zed", rank_name="Officer")
+    officer("Bea", rank_name="Officer")
+    officer("Gil", rank_name="Guild Leader")
+    officer("amy", rank_name="Officer")
+    officer("Vic", rank_name="Veteran")  # level 3: not an officer
+    officer("Ina", rank_name="Officer", is_active=False)  # inactive: not listed
+    PlayerFactory(display_name="Nobody")  # no rank
+
+    html = client.get("/").content.decode()
+
+    names = re.findall(r'<p class="officer-name">([^<]+)</p>', html)
+    ranks = re.findall(
+        r'<p class="officer-rank"><span class="badge badge-rank">([^<]+)</span></p>', html
+    )
+    assert names == ["Gil", "amy", "Bea", "zed"]
+    assert ranks == ["Guild Leader", "Officer", "Officer", "Officer"]
+
+
+def test_acc47_officer_main_character_in_class_colour_css_class(client):
+    officer("Ada", class_name="Death Knight")
+    no_main = PlayerFactory(display_name="Bob", guild_rank=rank("Officer"))
+
+    html = client.get("/").content.decode()
+
+    assert (
+        '<p class="officer-main">Main: <span class="character-name class-death-knight">'
+        "Adamain</span></p>"
+    ) in html
+    bob_card = re.search(
+        r"<li class=\"card officer\">\s*<p class=\"officer-name\">Bob</p>.*?</li>", html, re.S
+    ).group(0)
+    assert "officer-main" not in bob_card, f"{no_main} has no main character"
+    assert "style=" not in html
+
+
+def test_acc47_no_officers_section_without_officers(client):
+    assert "officers-title" not in client.get("/").content.decode()
+
+
+# --- ACC-48 bounded queries -----------------------------------------------------------------
+
+
+def _landing_query_count(client) -> int:
+    clear_site_config_cache()  # measure the uncached worst case every time
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _add_officers(first: int, count: int):
+    classes = list(PlayableClass.objects.all())
+    for n in range(first, first + count):
+        player = officer(f"Officer {n:03d}", class_name=classes[n % len(classes)].name)
+        assert player.main_character_id
+
+
+def test_acc48_landing_queries_constant_anonymous(client, django_assert_max_num_queries):
+    _add_officers(0, 3)
+    with_three = _landing_query_count(client)
+    _add_officers(3, 57)
+    with_sixty = _landing_query_count(client)
+
+    assert with_three == with_sixty
+    assert client.get("/").content.decode().count('<li class="card officer">') == 60
+    clear_site_config_cache()
+    with django_assert_max_num_queries(2):  # SiteConfig + officers
+        client.get("/")
+
+
+def test_acc48_landing_queries_constant_signed_in(client, django_assert_max_num_queries):
+    user = UserFactory(username="viewer")
+    PlayerFactory(display_name="Viewer", user=user, guild_rank=rank("Officer"))
+    client.force_login(user)
+    _add_officers(0, 3)
+    with_three = _landing_query_count(client)
+    _add_officers(3, 57)
+    with_sixty = _landing_query_count(client)
+
+    assert with_three == with_sixty
+    clear_site_config_cache()
+    with django_assert_max_num_queries(5):  # session, user, viewer's Player, SiteConfig, officers
+        client.get("/")
+
+
+# --- ACC-8 theme stylesheet -----------------------------------------------------------------
+
+
+def test_acc8_theme_css_accent_and_class_colours(client):
+    update_config(accent_colour="#123abc")
+
+    response = client.get("/theme.css")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    body = response.content.decode()
+    assert body.startswith(":root{--accent:#123abc}\n")
+    for klass in PlayableClass.objects.all():
+        assert f".class-{klass.slug}{{color:{klass.colour}}}" in body
+    assert ".class-death-knight{color:#C41E3A}" in body
+    assert len(re.findall(r"^\.class-", body, re.M)) == PlayableClass.objects.count() == 13
+
+
+def test_acc8_theme_css_etag_and_304(client):
+    first = client.get("/theme.css")
+    etag = first["ETag"]
+
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+    assert first["Cache-Control"] == "public, max-age=300"
+    again = client.get("/theme.css", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert again["Cache-Control"] == "public, max-age=300"
+    assert client.get("/theme.css", HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+def test_acc8_theme_css_etag_changes_with_config_and_class_data(client):
+    before = client.get("/theme.css")["ETag"]
+
+    update_config(accent_colour="#00ff00")
+    after_config = client.get("/theme.css")["ETag"]
+    PlayableClass.objects.filter(slug="mage").update(colour="#112233")
+    after_class = client.get("/theme.css")
+
+    assert len({before, after_config, after_class["ETag"]}) == 3
+    assert ".class-mage{color:#112233}" in after_class.content.decode()
+    assert client.get("/theme.css", HTTP_IF_NONE_MATCH=before).status_code == 200
+
+
+def test_acc8_theme_css_drops_values_that_are_not_colours(client):
+    # Both columns fit their max_length; neither is validated by the database itself.
+    PlayableClass.objects.filter(slug="mage").update(colour="red}a{b")
+    PlayableClass.objects.filter(slug="monk").update(slug="x}body{")
+
+    body = client.get("/theme.css").content.decode()
+
+    assert "class-mage" not in body
+    assert "body{" not in body
+    assert "a{b" not in body
+    assert ".class-druid{color:#FF7C0A}" in body
+
+
+def test_acc59_stylesheet_declares_the_design_tokens_exactly(client):
+    css = site_css()
+    tokens = {
+        "--bg": "#0a0a0b",
+        "--bg-2": "#141416",
+        "--card": "#1a1a1d",
+        "--card-2": "#1e1e22",
+        "--border": "#2a2a2e",
+        "--border-2": "#3a3a3e",
+        "--text": "#e8e8e8",
+        "--text-muted": "#888888",
+        "--accent": "#d4a84b",
+        "--tank": "#60a5fa",
+        "--healer": "#4ade80",
+        "--dps": "#f87171",
+        "--success": "#4ade80",
+        "--warning": "#fbbf24",
+        "--danger": "#f87171",
+    }
+    for name, value in tokens.items():
+        assert f"  {name}: {value};\n" in css, name
+    assert '"Cinzel", Georgia, serif' in css
+    assert '"Source Sans 3", system-ui, sans-serif' in css
+    assert '"JetBrains Mono", ui-monospace, monospace' in css
+    assert "prefers-reduced-motion: reduce" in css
+    for font in re.findall(r'url\("\.\./(fonts/[^"]+\.woff2)"\)', css):
+        assert finders.find(font), f"{font} is referenced but not shipped"
+
+
+# --- ACC-62 robots.txt and paths ------------------------------------------------------------
+
+
+def test_acc62_robots_txt_disallows_admin_accounts_api(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert {"Disallow: /admin/", "Disallow: /accounts/", "Disallow: /api/"} <= set(lines)
+
+
+def test_acc62_site_paths_have_no_trailing_slash(client):
+    assert client.get("/theme.css/").status_code == 404
+    assert client.get("/robots.txt/").status_code == 404
+    assert client.get("/api/health/").status_code == 404
+
+
+# --- ACC-4 time markup ----------------------------------------------------------------------
+
+
+def test_acc4_utc_time_filter_markup():
+    template = Template("{% load patt_tags %}{{ moment|utc_time }}")
+    eastern = timezone(timedelta(hours=-5))
+
+    aware = template.render(Context({"moment": datetime(2026, 3, 1, 16, 0, 30, tzinfo=eastern)}))
+    naive = template.render(Context({"moment": datetime(2026, 12, 9, 7, 5)}))
+    nothing = template.render(Context({"moment": None}))
+
+    assert aware == '<time datetime="2026-03-01T21:00:30Z">Mar 1, 2026 21:00 UTC</time>'
+    assert naive == '<time datetime="2026-12-09T07:05:00Z">Dec 9, 2026 07:05 UTC</time>'
+    assert nothing == ""
+
+
+def test_acc4_utc_time_filter_converts_across_midnight():
+    template = Template("{% load patt_tags %}{{ moment|utc_time }}")
+    moment = datetime(2026, 3, 1, 21, 0, tzinfo=UTC).astimezone(timezone(timedelta(hours=9)))
+
+    assert "Mar 1, 2026 21:00 UTC" in template.render(Context({"moment": moment}))

@@ -7,6 +7,12 @@ from patt.models import clear_site_config_cache
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Password hashing is not under test here; the real hasher would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_site_config():
     """SiteConfig is cached per process; each test starts from its own database state."""
     clear_site_config_cache()

@@ -471,6 +471,23 @@ class InviteDmStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class InviteCodeQuerySet(models.QuerySet):
+    """Valid / Used / Expired (ACC-30): the one definition, which `InviteCode.status` follows.
+
+    Used = `used_at` is set. Expired = unused and `now >= expires_at`. Valid = neither. `now`
+    defaults to the current time; pass it to use one instant across several statements.
+    """
+
+    def used(self) -> "InviteCodeQuerySet":
+        return self.filter(used_at__isnull=False)
+
+    def expired(self, now=None) -> "InviteCodeQuerySet":
+        return self.filter(used_at__isnull=True, expires_at__lte=now or timezone.now())
+
+    def valid(self, now=None) -> "InviteCodeQuerySet":
+        return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
 class InviteCode(models.Model):
     """A single-use website invite for one player. Created only by `services.invites`."""
 
@@ -490,6 +507,8 @@ class InviteCode(models.Model):
     dm_status = models.CharField(max_length=12, choices=DmStatus.choices, default=DmStatus.NOT_SENT)
     dm_error = models.CharField(max_length=200, blank=True, default="")
     dm_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InviteCodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -512,8 +531,8 @@ class InviteCode(models.Model):
 
     @property
     def status(self) -> str:
-        """Valid / Used / Expired, as officers see it (ACC-30)."""
-        if self.used_at:
+        """Valid / Used / Expired, as officers see it (ACC-30); the rule of `InviteCodeQuerySet`."""
+        if self.used_at is not None:
             return "Used"
         if timezone.now() >= self.expires_at:
             return "Expired"

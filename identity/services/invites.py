@@ -1,13 +1,14 @@
-"""Invite codes (IDN-16, ACC-27 … ACC-29). Every code in the product is created here."""
+"""Invite codes (IDN-16, ACC-27 … ACC-30, ACC-33). Every code in the product is created here."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from identity.models import INVITE_ALPHABET, InviteCode, Player
+from identity.models import INVITE_ALPHABET, InviteCode, InviteDmStatus, Player
 
 CODE_LENGTH = 8
 _MAX_DRAWS = 10
@@ -32,9 +33,7 @@ def create_invite(
     for _ in range(_MAX_DRAWS):
         try:
             with transaction.atomic():
-                InviteCode.objects.filter(
-                    player=player, used_at__isnull=True, expires_at__gt=now
-                ).update(expires_at=now)
+                InviteCode.objects.filter(player=player).valid(now).update(expires_at=now)
                 return InviteCode.objects.create(
                     code=generate_code(),
                     player=player,
@@ -45,3 +44,80 @@ def create_invite(
         except IntegrityError:
             continue
     raise RuntimeError("Could not draw a unique invite code; try again.")
+
+
+def expire_invites(invites: QuerySet[InviteCode], *, now: datetime | None = None) -> int:
+    """ACC-30 "Expire now": `expires_at = now` on the valid codes among `invites`.
+
+    Used and already expired codes are left as they are. Returns how many codes expired.
+    """
+    now = now or timezone.now()
+    return (
+        InviteCode.objects.filter(pk__in=list(invites.values_list("pk", flat=True)))
+        .valid(now)
+        .update(expires_at=now)
+    )
+
+
+# --- a player's newest invite and the "Website account" status (ACC-33) ----------------------
+
+# The invite fields `website_account_status` reads, annotated as `invite_<field>`.
+NEWEST_INVITE_FIELDS = ("expires_at", "used_at", "dm_status", "dm_error")
+_NEWEST_FIRST = ("-created_at", "-pk")
+
+
+def newest_invite(player: Player) -> InviteCode | None:
+    """The player's newest invite (one query); see `with_newest_invite` for many players."""
+    return player.invite_codes.order_by(*_NEWEST_FIRST).first()
+
+
+def with_newest_invite(players: QuerySet[Player]) -> QuerySet[Player]:
+    """Annotate each player with its newest invite's `NEWEST_INVITE_FIELDS` as `invite_<field>`.
+
+    Correlated subqueries, so a page of players costs the same queries however long it is;
+    `annotated_newest_invite` turns the values back into an invite.
+    """
+    newest = InviteCode.objects.filter(player=OuterRef("pk")).order_by(*_NEWEST_FIRST)
+    return players.annotate(
+        **{f"invite_{field}": Subquery(newest.values(field)[:1]) for field in NEWEST_INVITE_FIELDS}
+    )
+
+
+def annotated_newest_invite(player: Player) -> InviteCode | None:
+    """The newest invite rebuilt (unsaved) from `with_newest_invite`'s annotations, no query.
+
+    None when the player has no invite (`expires_at` is never null on a stored code) or is not
+    saved yet, as on the admin's add page.
+    """
+    if player.pk is None:
+        return None
+    values = {field: getattr(player, f"invite_{field}") for field in NEWEST_INVITE_FIELDS}
+    if values["expires_at"] is None:
+        return None
+    return InviteCode(**values)
+
+
+def website_account_status(player: Player, invite: InviteCode | None) -> str:
+    """The "Website account" status of `player` (ACC-33), given its newest invite (or None).
+
+    Registered / Invite used / Invite expired / Invite sent (DM) / Invite DM failed: {reason} /
+    Invite created (DM queued) / Invite created (not DMed) / Not invited / Needs Discord link.
+    Reads only `player.user_id`, `player.discord_user_id` and the invite, so it costs no query.
+    """
+    if player.user_id:
+        return "Registered"
+    if invite is None:
+        return "Not invited" if player.discord_user_id else "Needs Discord link"
+    status = invite.status  # Used / Expired / Valid: one rule with `InviteCodeQuerySet`
+    if status == "Used":
+        return "Invite used"
+    if status == "Expired":
+        return "Invite expired"
+    dm_status = invite.dm_status
+    if dm_status == InviteDmStatus.SENT:
+        return "Invite sent (DM)"
+    if dm_status in (InviteDmStatus.FAILED, InviteDmStatus.DMS_CLOSED):
+        return f"Invite DM failed: {invite.dm_error or InviteDmStatus(dm_status).label}"
+    if dm_status == InviteDmStatus.QUEUED:
+        return "Invite created (DM queued)"
+    return "Invite created (not DMed)"

@@ -97,9 +97,7 @@ def seed_demo_guild(
         realms=len({c.realm_slug for c in plan.characters}),
         open_issues=AuditIssue.objects.filter(resolved_at__isnull=True).count(),
         sync_runs=SyncRun.objects.count(),
-        valid_invites=InviteCode.objects.filter(
-            player__pk__in=player_ids, used_at__isnull=True, expires_at__gt=now
-        ).count(),
+        valid_invites=InviteCode.objects.filter(player__pk__in=player_ids).valid(now).count(),
         officer_created=created.get(OFFICER_USERNAME, False),
         member_created=created.get(MEMBER_USERNAME, False),
     )
@@ -139,9 +137,7 @@ def _ensure_invites(players: list[Player], *, created_by: Player, now: datetime)
     code keeps a second run from expiring the first one.
     """
     has_valid = set(
-        InviteCode.objects.filter(
-            player__in=players, used_at__isnull=True, expires_at__gt=now
-        ).values_list("player_id", flat=True)
+        InviteCode.objects.filter(player__in=players).valid(now).values_list("player_id", flat=True)
     )
     for player in players:
         if player.user_id is None and player.pk not in has_valid:

@@ -143,7 +143,7 @@ def test_idn11_deleting_a_player_deletes_links_never_characters():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_idn11_concurrent_links_of_one_character_store_exactly_one():
     """Many connections insert a link for the same character at once: one row survives."""
     import threading

@@ -164,7 +164,7 @@ def test_idn13_spec_without_character_is_a_form_error():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_idn12_concurrent_link_requests_one_wins_others_get_the_message():
     """Officers link one character to different players at the same moment (IDN-12)."""
     character = WowCharacterFactory(name="Zatañña", realm_name="Sargeras")

@@ -1,0 +1,102 @@
+"""The site configuration in the admin (ACC-5, ACC-6) and the admin site's names."""
+
+from django.contrib import admin
+from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from patt.models import SiteConfig
+
+# Fallbacks only: templates/admin/base_site.html shows the configured guild name.
+admin.site.site_header = "PATT admin"
+admin.site.site_title = "PATT admin"
+admin.site.index_title = "Guild administration"
+
+
+@admin.register(SiteConfig)
+class SiteConfigAdmin(admin.ModelAdmin):
+    """The one configuration row (ACC-5): viewed and changed, never added or deleted.
+
+    The changelist opens the row itself; `SiteConfig.get()` creates it when missing, so there
+    is never anything to add.
+    """
+
+    fieldsets = (
+        (
+            "Guild identity",
+            {
+                "fields": (
+                    "guild_name",
+                    "short_name",
+                    "tagline",
+                    ("guild_realm_name", "guild_realm_slug"),
+                    ("guild_name_slug", "guild_region"),
+                    "accent_colour",
+                )
+            },
+        ),
+        (
+            "Landing page",
+            {
+                "fields": (
+                    "hero_image",
+                    "hero_image_url",
+                    "about_text",
+                    "raid_schedule_text",
+                    "contact_name",
+                )
+            },
+        ),
+        (
+            "Discord",
+            {
+                "fields": (
+                    "bot_name",
+                    "discord_invite_url",
+                    "discord_guild_id",
+                    "channel_announcement",
+                    "discord_audit_channel_id",
+                    "discord_role_writes_enabled",
+                )
+            },
+        ),
+        (
+            "Onboarding & bot",
+            {"fields": ("onboarding_enabled", "bot_dms_enabled", "onboarding_landing_channel_id")},
+        ),
+    )
+    # Django 6 switches URL fields to https by default; opt in now (no deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Fields that later issues add to the model (raids & roster, quotes, …) stay editable
+    # until they get their own fieldset here.
+    OTHER_FIELDSET = "Other settings"
+
+    def get_fieldsets(self, request, obj=None):
+        listed = set(admin.utils.flatten_fieldsets(self.fieldsets))
+        others = [
+            field.name
+            for field in self.opts.get_fields()
+            if getattr(field, "editable", False)
+            and not field.auto_created
+            and field.concrete
+            and field.name not in listed
+        ]
+        if others:
+            return (*self.fieldsets, (self.OTHER_FIELDSET, {"fields": others}))
+        return self.fieldsets
+
+    def changelist_view(self, request, extra_context=None):
+        config = SiteConfig.get()
+        return redirect(
+            reverse(
+                "admin:patt_siteconfig_change",
+                args=[config.pk],
+                current_app=self.admin_site.name,
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

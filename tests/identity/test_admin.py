@@ -1031,6 +1031,8 @@ def test_admin_header_uses_the_guild_name(superuser_client):
     html = superuser_client.get(reverse("admin:index")).content.decode()
 
     assert "Salt All The Things admin" in html
+    # The site's icon, so browsers do not ask for a missing /favicon.ico on every admin page.
+    assert 'rel="icon" href="/static/img/favicon.svg"' in html
 
 
 # --- ACC-38: officers use the admin; query counts stay flat ----------------------------------

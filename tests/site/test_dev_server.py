@@ -1,0 +1,113 @@
+"""`make run` serves the site together with a django-q2 worker and Ctrl-C stops both (issue #2).
+
+Runs the real `scripts/dev-server.sh` on a free port against a throw-away SQLite database, then
+signals its process group the way a terminal's Ctrl-C does.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has exited; only its parent has not collected it yet.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ", 1)[1].startswith("Z"))
+
+
+def children_named(needle: str, session_of: int) -> list[int]:
+    """Processes whose command line contains `needle`, started under the script's session."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            env = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in cmdline and f"PATT_DEV_SERVER_TEST={session_of}".encode() in env:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the worker")
+def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "PATT_DEV_SERVER_TEST": str(port),
+    }
+    env.pop("REDIS_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    if not venv_python.exists():
+        pytest.skip("scripts/dev-server.sh runs .venv/bin/python; make test creates it")
+    server = subprocess.Popen(
+        ["bash", "scripts/dev-server.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = b""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                    body = r.read()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert b'"ok": true' in body
+        workers = []
+        while time.monotonic() < deadline and not workers:
+            workers = children_named("manage.py qcluster", port)
+            time.sleep(0.2)
+        assert workers, "the django-q2 worker is running beside the site"
+
+        os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(
+            alive(pid) for pid in children_named("manage.py", port)
+        ):
+            time.sleep(0.2)
+        assert [pid for pid in children_named("manage.py", port) if alive(pid)] == []
+    finally:
+        for pid in children_named("manage.py", port):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)

@@ -224,6 +224,29 @@ class WowCharacter(models.Model):
         default=False, help_text="Set when an officer unlinks: matching will not link it again."
     )
 
+    # Everything a Blizzard or addon sync writes (IDN-8, IDN-23): officers never edit these.
+    SYNCED_FIELDS = (
+        "blizzard_id",
+        "name",
+        "realm_slug",
+        "realm_name",
+        "playable_class",
+        "active_spec",
+        "level",
+        "item_level",
+        "race",
+        "guild_rank_index",
+        "guild_rank",
+        "guild_note",
+        "officer_note",
+        "last_login_at",
+        "in_guild",
+        "first_seen_at",
+        "left_guild_at",
+        "last_blizzard_sync_at",
+        "last_addon_sync_at",
+    )
+
     objects = WowCharacterQuerySet.as_manager()
 
     class Meta:

@@ -9,29 +9,6 @@ from django.utils.html import format_html
 from identity.admin.mixins import YesNoFilter, admin_link, superusers_only
 from identity.models import CharacterNameHistory, WowCharacter
 
-# Everything a Blizzard or addon sync writes (IDN-8, IDN-23): officers never edit these.
-SYNCED_CHARACTER_FIELDS = (
-    "blizzard_id",
-    "name",
-    "realm_slug",
-    "realm_name",
-    "playable_class",
-    "active_spec",
-    "level",
-    "item_level",
-    "race",
-    "guild_rank_index",
-    "guild_rank",
-    "guild_note",
-    "officer_note",
-    "last_login_at",
-    "in_guild",
-    "first_seen_at",
-    "left_guild_at",
-    "last_blizzard_sync_at",
-    "last_addon_sync_at",
-)
-
 
 def realm_of(character: WowCharacter) -> str:
     """The realm as officers read it: its name, or its slug before a sync named it."""
@@ -149,7 +126,7 @@ class WowCharacterAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:  # a superuser's repair: everything is typed in
             return ("owner",)
-        return (*SYNCED_CHARACTER_FIELDS, "owner")
+        return (*WowCharacter.SYNCED_FIELDS, "owner")
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

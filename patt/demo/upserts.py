@@ -166,25 +166,12 @@ def upsert_characters(
         WowCharacter,
         rows,
         unique_fields=["name_key", "realm_slug"],
-        # blizzard_id and automatch_blocked belong to syncs and officers once a row exists.
+        # blizzard_id and automatch_blocked belong to syncs and officers once a row exists;
+        # the realm is part of the key.
         update_fields=[
-            "name",
-            "realm_name",
-            "playable_class",
-            "active_spec",
-            "level",
-            "item_level",
-            "race",
-            "guild_rank_index",
-            "guild_rank",
-            "guild_note",
-            "officer_note",
-            "last_login_at",
-            "in_guild",
-            "first_seen_at",
-            "left_guild_at",
-            "last_blizzard_sync_at",
-            "last_addon_sync_at",
+            field
+            for field in WowCharacter.SYNCED_FIELDS
+            if field not in ("blizzard_id", "realm_slug")
         ],
         progress=progress,
         label="Characters",

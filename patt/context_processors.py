@@ -11,9 +11,8 @@ from patt.models import SiteConfig
 
 logger = logging.getLogger(__name__)
 
-# Sign-out target of the user menu. The accounts issue swaps in `/accounts/logout/` (ACC-34);
-# sign-in follows `settings.LOGIN_URL`.
-SIGN_OUT_URL = "/admin/logout/"
+# Sign-out target of the user menu, a CSRF-protected POST (ACC-34); sign-in is settings.LOGIN_URL.
+SIGN_OUT_URL = "/accounts/logout/"
 
 
 def site_config_or_defaults() -> SiteConfig:

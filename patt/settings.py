@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "django_q",
     "patt.apps.SiteConfigAppConfig",
     "identity",
+    # Accounts (ACC-10): django-allauth with the Discord provider.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.discord",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # ACC-51: last, so JSON error bodies under /api/ still get every header above.
@@ -129,8 +135,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+
+# --- django-allauth (ACC-10 … ACC-26, ACC-40) -----------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+DISCORD_CLIENT_ID = env.str("DISCORD_CLIENT_ID", default="")
+DISCORD_CLIENT_SECRET = env.str("DISCORD_CLIENT_SECRET", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "discord": {
+        "SCOPE": ["identify"],
+        # Credentials from the environment, no SocialApp row (ACC-10). Unset: no Discord button.
+        "APPS": (
+            [{"client_id": DISCORD_CLIENT_ID, "secret": DISCORD_CLIENT_SECRET, "key": ""}]
+            if DISCORD_CLIENT_ID
+            else []
+        ),
+    }
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- i18n and time (ACC-4) ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -208,6 +243,12 @@ CONTENT_SECURITY_POLICY = {
 DISCORD_BOT_TOKEN = env.str("DISCORD_BOT_TOKEN", default="")
 DISCORD_GUILD_ID = env.str("DISCORD_GUILD_ID", default="")
 DISCORD_API_URL = env.str("DISCORD_API_URL", default="https://discord.com/api/v10")
+# BOT-14: (connect, read) timeouts of the REST client, and the longest 429 wait it accepts.
+DISCORD_HTTP_TIMEOUT = (
+    env.float("DISCORD_HTTP_CONNECT_TIMEOUT", default=5.0),
+    env.float("DISCORD_HTTP_READ_TIMEOUT", default=15.0),
+)
+DISCORD_MAX_RETRY_AFTER = env.float("DISCORD_MAX_RETRY_AFTER", default=30.0)
 BLIZZARD_CLIENT_ID = env.str("BLIZZARD_CLIENT_ID", default="")
 BLIZZARD_CLIENT_SECRET = env.str("BLIZZARD_CLIENT_SECRET", default="")
 BLIZZARD_REGION = env.str("BLIZZARD_REGION", default="us")

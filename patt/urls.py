@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.static import serve
 
 from patt import views
@@ -13,6 +13,7 @@ urlpatterns = [
     path("theme.css", views.theme_css, name="theme-css"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
 ]
 
 if settings.DEBUG:

@@ -133,7 +133,7 @@ def test_acc45_anonymous_nav_has_home_and_sign_in_but_no_admin(client):
     html = client.get("/").content.decode()
 
     assert '<a class="nav-link" href="/" aria-current="page">Home</a>' in html
-    assert 'href="/admin/login/?next=/">Sign in</a>' in html
+    assert 'href="/accounts/login/?next=/">Sign in</a>' in html
     assert 'href="/admin/">Admin</a>' not in html
     assert "Sign out" not in html
 
@@ -150,7 +150,7 @@ def test_acc45_signed_in_member_sees_name_rank_badge_and_sign_out_post_form(clie
     form = re.search(
         r'<form class="sign-out" method="post" action="([^"]+)">(.*?)</form>', html, re.S
     )
-    assert form.group(1) == "/admin/logout/"
+    assert form.group(1) == "/accounts/logout/"
     assert 'name="csrfmiddlewaretoken"' in form.group(2)
     assert ">Sign in</a>" not in html
     assert 'href="/admin/">Admin</a>' not in html, "a member is not staff"
@@ -182,13 +182,11 @@ def test_acc45_staff_sees_admin_link(client):
     assert 'href="/admin/">Admin</a>' in client.get("/").content.decode()
 
 
-def test_acc45_sign_out_posts_and_returns_home(client):
-    # Staff: Django admin's logout view redirects non-staff to /admin/ without signing them out;
-    # the accounts issue replaces the target with /accounts/logout/ (ACC-34).
-    user = UserFactory(username="leaver", is_staff=True)
+def test_acc34_sign_out_posts_and_returns_home(client):
+    user = UserFactory(username="leaver")
     client.force_login(user)
 
-    response = client.post("/admin/logout/", {"next": "/"})
+    response = client.post("/accounts/logout/")
 
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -246,7 +244,7 @@ def test_acc47_anonymous_hero_has_guild_name_tagline_and_sign_in(client):
 
     assert '<h1 id="hero-title">Pull All The Things</h1>' in html
     assert '<p class="tagline">Real life first, zero toxicity</p>' in html
-    assert 'class="btn btn-primary btn-large" href="/admin/login/?next=/">Sign in</a>' in html
+    assert 'class="btn btn-primary btn-large" href="/accounts/login/?next=/">Sign in</a>' in html
     assert "Welcome back" not in html
 
 

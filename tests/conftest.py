@@ -5,6 +5,8 @@ from django.db import connection
 
 from patt.models import clear_site_config_cache
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

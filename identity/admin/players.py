@@ -1,8 +1,9 @@
-"""Players in the admin (IDN-10, IDN-12 … IDN-14, IDN-43, ACC-33).
+"""Players in the admin (IDN-10, IDN-12 … IDN-14, IDN-43, ACC-31, ACC-33).
 
 The player page with its character rows (`identity.admin.links`), the "Link character" view,
-rank edits and the "Return rank to automatic" action. Linking, unlinking and rank changes are
-the services' (`identity.services.links`, `.ranks`, `.accounts`); the website-account column
+rank edits, the "Return rank to automatic" action and "Send website invite" (action and
+button). Linking, unlinking, rank changes and invites are the services'
+(`identity.services.links`, `.ranks`, `.accounts`, `.invite_dm`); the website-account column
 is `identity.services.invites.website_account_status`.
 
 Changelists annotate what their columns need (counts, the newest invite), so a page costs the
@@ -14,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -38,6 +39,7 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.accounts import sync_officer_access, sync_officer_access_for_players
+from identity.services.invite_dm import send_website_invites
 from identity.services.invites import (
     annotated_newest_invite,
     website_account_status,
@@ -119,7 +121,7 @@ class PlayerAdmin(admin.ModelAdmin):
         ),
         ("Website account", {"fields": ("user", "website_account", "created_at", "updated_at")}),
     )
-    actions = ("return_rank_to_automatic",)
+    actions = ("return_rank_to_automatic", "send_website_invite")
 
     def get_queryset(self, request):
         players = (
@@ -240,6 +242,27 @@ class PlayerAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description="Send website invite (Discord DM)", permissions=["change"])
+    def send_website_invite(self, request, queryset):
+        """ACC-31: codes now, DMs queued; one message per player."""
+        self._send_website_invites(request, queryset)
+
+    def send_invite_view(self, request, object_id):
+        """ACC-31's "Send website invite" button: the action for this one player (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        player = self.get_object(request, unquote(object_id))
+        if player is None:
+            raise Http404("No such player.")
+        if not self.has_change_permission(request, player):
+            raise PermissionDenied
+        self._send_website_invites(request, [player])
+        return redirect(change_url(player))
+
+    def _send_website_invites(self, request, players) -> None:
+        for level, text in send_website_invites(players, acting_player=acting_player(request)):
+            self.message_user(request, text, level)
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
@@ -247,6 +270,11 @@ class PlayerAdmin(admin.ModelAdmin):
                 "<path:object_id>/link-character/",
                 self.admin_site.admin_view(self.link_character_view),
                 name="{}_{}_link_character".format(*info),
+            ),
+            path(
+                "<path:object_id>/send-invite/",
+                self.admin_site.admin_view(self.send_invite_view),
+                name="{}_{}_send_invite".format(*info),
             ),
             *super().get_urls(),
         ]

@@ -1,0 +1,515 @@
+"""The Discord REST client of workers and commands (BOT-14 … BOT-19).
+
+`DiscordRestClient` talks to `settings.DISCORD_API_URL` with `requests`; tests point it at the
+loopback fake (`tests/fakes/fake_discord.py`) and inject `sleep` and `clock`, so every wait is
+observable and no test sleeps.
+
+- BOT-16: 429s are waited out (at most 3 times, never longer than `DISCORD_MAX_RETRY_AFTER`);
+  a global 429 pauses every request of the client; an exhausted bucket
+  (`X-RateLimit-Remaining: 0`) is waited out before its next request.
+- BOT-17: connection errors, timeouts and 502/503/504 are retried after 1, 2 and 4 s. A POST is
+  never retried after a 500, nor after a read timeout: Discord may have posted it already.
+- BOT-18: every failure is a `DiscordError` subclass carrying status, Discord code, method and
+  route template. The token is in the session headers only, never in a message or a log line;
+  after a 401 the client refuses further requests instead of repeating it (BOT-19).
+"""
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from urllib.parse import quote
+
+import requests
+from django.conf import settings
+
+import patt
+from patt.discord.embeds import check_message
+from patt.models import SiteConfig
+
+logger = logging.getLogger(__name__)
+
+MEMBER_PAGE_SIZE = 1000
+MAX_RATE_LIMIT_RETRIES = 3
+UNAVAILABLE_BACKOFF = (1.0, 2.0, 4.0)  # BOT-17
+RETRIED_STATUSES = frozenset({502, 503, 504})
+DEFAULT_RETRY_AFTER = 1.0  # a 429 that names no wait at all
+
+
+# --- errors (BOT-18) ------------------------------------------------------------------------
+
+
+class DiscordError(Exception):
+    """A failed Discord call. `transient` errors may succeed on the next run; others never will."""
+
+    transient = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        method: str = "",
+        route: str = "",
+        resource_id: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.method = method
+        self.route = route
+        self.resource_id = resource_id
+
+    def __str__(self) -> str:
+        details = []
+        if self.status is not None:
+            details.append(f"HTTP {self.status}")
+        if self.code is not None:
+            details.append(f"code {self.code}")
+        if self.route:
+            details.append(f"{self.method} {self.route}")
+        return f"{self.message} ({', '.join(details)})" if details else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class DiscordNotConfigured(DiscordError):
+    """No bot token or no server id: jobs log "Discord not configured" and skip (BOT-14)."""
+
+
+class DiscordAuthError(DiscordError):
+    """401: the token is wrong. Never retried; the job stops its Discord work."""
+
+
+class DMsClosed(DiscordError):
+    """403 / 50007: the user blocks DMs from server members."""
+
+
+class MissingPermissions(DiscordError):
+    """403 / 50013, 50001 (or any other 403): the bot may not do this; `resource_id` says where."""
+
+
+class DiscordNotFound(DiscordError):
+    """404: an unknown id (`resource_id`); the subclasses name the kind."""
+
+
+class MemberNotFound(DiscordNotFound):
+    """404 / 10007, 10013: the user is not a member of the server (or not known at all)."""
+
+
+class ChannelNotFound(DiscordNotFound):
+    """404 / 10003."""
+
+
+class RoleNotFound(DiscordNotFound):
+    """404 / 10011."""
+
+
+class GuildNotFound(DiscordNotFound):
+    """404 / 10004."""
+
+
+class DiscordBadRequest(DiscordError):
+    """400 (50035 and friends); `field_errors` lists "path: message" lines."""
+
+    def __init__(self, message: str, *, field_errors: Sequence[str] = (), **kwargs):
+        super().__init__(message, **kwargs)
+        self.field_errors = list(field_errors)
+
+
+class DiscordRateLimited(DiscordError):
+    """429 after the retries, or a wait above `DISCORD_MAX_RETRY_AFTER` (BOT-16)."""
+
+    transient = True
+
+    def __init__(self, message: str, *, retry_after: float = 0.0, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class DiscordUnavailable(DiscordError):
+    """5xx, connection errors or timeouts after the retries (BOT-17)."""
+
+    transient = True
+
+
+_NOT_FOUND = {
+    10003: (ChannelNotFound, "channel_id", "Unknown channel"),
+    10004: (GuildNotFound, "guild_id", "Unknown server"),
+    10007: (MemberNotFound, "user_id", "Unknown member"),
+    10011: (RoleNotFound, "role_id", "Unknown role"),
+    10013: (MemberNotFound, "user_id", "Unknown user"),
+}
+
+
+# --- configuration (BOT-14) -----------------------------------------------------------------
+
+
+def configured_guild_id() -> str:
+    """The server id: SiteConfig's, else `settings.DISCORD_GUILD_ID` ("" when neither)."""
+    return SiteConfig.get().effective_discord_guild_id
+
+
+def discord_configured() -> bool:
+    """True when a client could be built: a bot token and a server id are set."""
+    return bool(settings.DISCORD_BOT_TOKEN and configured_guild_id())
+
+
+def user_agent() -> str:
+    return f"DiscordBot ({settings.SITE_URL}, {patt.__version__})"
+
+
+# --- the client -----------------------------------------------------------------------------
+
+
+class DiscordRestClient:
+    """Members, DMs, channel posts and role writes over Discord's REST API (BOT-15).
+
+    Arguments left as None come from settings (and SiteConfig for the server id). `sleep` and
+    `clock` (monotonic seconds) are injectable so tests can record waits instead of sleeping.
+    Rate-limit state (global pause, buckets) belongs to the client instance.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        guild_id: str | None = None,
+        base_url: str | None = None,
+        timeout: tuple[float, float] | None = None,
+        max_retry_after: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        session: requests.Session | None = None,
+    ):
+        token = settings.DISCORD_BOT_TOKEN if token is None else token
+        if not token:
+            raise DiscordNotConfigured("Discord not configured: DISCORD_BOT_TOKEN is not set")
+        guild_id = configured_guild_id() if guild_id is None else guild_id
+        if not guild_id:
+            raise DiscordNotConfigured(
+                "Discord not configured: no server id (SiteConfig or DISCORD_GUILD_ID)"
+            )
+        self.guild_id = str(guild_id)
+        self.base_url = (base_url or settings.DISCORD_API_URL).rstrip("/")
+        self.timeout = tuple(timeout or settings.DISCORD_HTTP_TIMEOUT)
+        self.max_retry_after = (
+            settings.DISCORD_MAX_RETRY_AFTER if max_retry_after is None else max_retry_after
+        )
+        self._sleep = sleep
+        self._clock = clock
+        self._session = session or requests.Session()
+        # The one place the token lives: requests sends it, nothing of ours prints it.
+        self._session.headers.update({"Authorization": f"Bot {token}", "User-Agent": user_agent()})
+        self._dm_channels: dict[str, str] = {}
+        self._global_until = 0.0
+        self._bucket_of: dict[tuple, str] = {}
+        self._blocked_until: dict[tuple, float] = {}
+        self._auth_failed = False
+
+    def __repr__(self) -> str:
+        return f"<DiscordRestClient guild={self.guild_id} url={self.base_url}>"
+
+    def close(self) -> None:
+        self._session.close()
+
+    # --- BOT-15 methods ---------------------------------------------------------------------
+
+    def list_guild_members(self) -> Iterator[dict]:
+        """Every member of the server, 1,000 per request; `after` = the last page's highest id."""
+        params: dict[str, object] = {"limit": MEMBER_PAGE_SIZE}
+        while True:
+            page = self._request("GET", "/guilds/{guild_id}/members", params=params).json()
+            yield from page
+            if len(page) < MEMBER_PAGE_SIZE:
+                return
+            params = {**params, "after": max((m["user"]["id"] for m in page), key=int)}
+
+    def get_guild_member(self, user_id: str) -> dict:
+        """The member, or `MemberNotFound`."""
+        return self._request("GET", "/guilds/{guild_id}/members/{user_id}", user_id=user_id).json()
+
+    def list_guild_roles(self) -> list[dict]:
+        """The server's roles (IDN-26)."""
+        return self._request("GET", "/guilds/{guild_id}/roles").json()
+
+    def send_dm(
+        self, user_id: str, content: str | None = None, embeds: Sequence[Mapping] | None = None
+    ) -> str:
+        """DM `user_id`; returns the message id. The DM channel is opened once per user."""
+        check_message(content, embeds)
+        return self._create_message(self._dm_channel(str(user_id)), content, embeds, None)
+
+    def post_channel_message(
+        self,
+        channel_id: str,
+        content: str | None = None,
+        embeds: Sequence[Mapping] | None = None,
+        allowed_mentions: Mapping | None = None,
+    ) -> str:
+        """Post in a channel; returns the message id. Mentions ping no one unless allowed."""
+        check_message(content, embeds)
+        mentions = {"parse": []} if allowed_mentions is None else dict(allowed_mentions)
+        return self._create_message(str(channel_id), content, embeds, mentions)
+
+    def add_member_role(self, user_id: str, role_id: str, reason: str | None = None) -> None:
+        """Give a role; `reason` goes to the server's audit log (IDN-29)."""
+        self._request(
+            "PUT", _MEMBER_ROLE, user_id=user_id, role_id=role_id, audit_log_reason=reason
+        )
+
+    def remove_member_role(self, user_id: str, role_id: str, reason: str | None = None) -> None:
+        """Take a role away; `reason` goes to the server's audit log (IDN-29)."""
+        self._request(
+            "DELETE", _MEMBER_ROLE, user_id=user_id, role_id=role_id, audit_log_reason=reason
+        )
+
+    def _dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm_channels:
+            channel = self._request(
+                "POST", "/users/@me/channels", json={"recipient_id": user_id}, user_id=user_id
+            ).json()
+            self._dm_channels[user_id] = channel["id"]
+        return self._dm_channels[user_id]
+
+    def _create_message(self, channel_id, content, embeds, allowed_mentions) -> str:
+        payload: dict[str, object] = {}
+        if content:
+            payload["content"] = content
+        if embeds:
+            payload["embeds"] = list(embeds)
+        if allowed_mentions is not None:
+            payload["allowed_mentions"] = allowed_mentions
+        message = self._request(
+            "POST", "/channels/{channel_id}/messages", json=payload, channel_id=channel_id
+        ).json()
+        return message["id"]
+
+    # --- one call, with its retries (BOT-16, BOT-17, BOT-19) --------------------------------
+
+    def _request(
+        self,
+        method: str,
+        route: str,
+        *,
+        params: Mapping | None = None,
+        json: object = None,
+        audit_log_reason: str | None = None,
+        **ids: str,
+    ) -> requests.Response:
+        """Send `method route` (a template such as "/channels/{channel_id}/messages")."""
+        ids = {"guild_id": self.guild_id, **{key: str(value) for key, value in ids.items()}}
+        if self._auth_failed:
+            raise DiscordAuthError(
+                "Discord refused the bot token earlier; not repeating", method=method, route=route
+            )
+        url = self.base_url + route.format(**ids)
+        headers = {}
+        if audit_log_reason:
+            # Discord reads the header URL-decoded, so any text (colons, accents) survives.
+            headers["X-Audit-Log-Reason"] = quote(audit_log_reason, safe="")
+        route_key = (method, route, _major_parameter(route, ids))
+        rate_limited = unavailable = attempt = 0
+        while True:
+            attempt += 1
+            self._wait_for_limits(method, route, route_key)
+            started = self._clock()
+            try:
+                response = self._session.request(
+                    method, url, params=params, json=json, headers=headers, timeout=self.timeout
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                _log_request(method, route, type(exc).__name__, attempt, self._clock() - started)
+                may_have_posted = method == "POST" and isinstance(exc, requests.ReadTimeout)
+                if unavailable < len(UNAVAILABLE_BACKOFF) and not may_have_posted:
+                    self._sleep(UNAVAILABLE_BACKOFF[unavailable])
+                    unavailable += 1
+                    continue
+                raise DiscordUnavailable(
+                    f"Discord unreachable ({type(exc).__name__})", method=method, route=route
+                ) from exc
+            _log_request(method, route, response.status_code, attempt, self._clock() - started)
+            self._note_bucket(route_key, response)
+            status = response.status_code
+            if status == 429:
+                self._rate_limited(method, route, route_key, response, retries=rate_limited)
+                rate_limited += 1
+                continue
+            retryable = status in RETRIED_STATUSES or (status == 500 and method != "POST")
+            if retryable and unavailable < len(UNAVAILABLE_BACKOFF):
+                self._sleep(UNAVAILABLE_BACKOFF[unavailable])
+                unavailable += 1
+                continue
+            if status >= 500:
+                raise DiscordUnavailable(
+                    "Discord unavailable", status=status, method=method, route=route
+                )
+            if status >= 400:
+                raise self._error(method, route, ids, response)
+            return response
+
+    def _wait_for_limits(self, method: str, route: str, route_key: tuple) -> None:
+        """Sleep out a global pause or an exhausted bucket; refuse a wait above the cap."""
+        until = max(self._global_until, self._blocked_until.get(self._limit_key(route_key), 0.0))
+        wait = until - self._clock()
+        if wait <= 0:
+            return
+        if wait > self.max_retry_after:
+            raise DiscordRateLimited(
+                f"Discord rate limit: {wait:.1f} s to wait is above the "
+                f"{self.max_retry_after:g} s cap",
+                status=429,
+                method=method,
+                route=route,
+                retry_after=wait,
+            )
+        self._sleep(wait)
+
+    def _limit_key(self, route_key: tuple) -> tuple:
+        """Routes Discord reports in one bucket share a limit per major parameter."""
+        bucket = self._bucket_of.get(route_key)
+        return ("bucket", bucket, route_key[2]) if bucket else ("route", *route_key)
+
+    def _block(self, route_key: tuple, seconds: float) -> None:
+        key = self._limit_key(route_key)
+        self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), self._clock() + seconds)
+
+    def _note_bucket(self, route_key: tuple, response: requests.Response) -> None:
+        headers = response.headers
+        if headers.get("X-RateLimit-Bucket"):
+            self._bucket_of[route_key] = headers["X-RateLimit-Bucket"]
+        if headers.get("X-RateLimit-Remaining") == "0":
+            self._block(route_key, _seconds(headers.get("X-RateLimit-Reset-After")) or 0.0)
+
+    def _rate_limited(self, method, route, route_key, response, *, retries: int) -> None:
+        """Record a 429's wait (the next attempt sleeps it out) or raise `DiscordRateLimited`."""
+        body = _json_body(response)
+        retry_after = _seconds(body.get("retry_after"))
+        if retry_after is None:
+            retry_after = _seconds(response.headers.get("Retry-After"))
+        if retry_after is None:
+            retry_after = DEFAULT_RETRY_AFTER
+        is_global = bool(body.get("global")) or (
+            response.headers.get("X-RateLimit-Global", "").lower() == "true"
+        )
+        bucket = response.headers.get("X-RateLimit-Bucket", "")
+        logger.warning(
+            "Discord rate limit on %s %s: retry_after=%.3f s, bucket=%s, global=%s",
+            method,
+            route,
+            retry_after,
+            bucket or "-",
+            is_global,
+        )
+        if is_global:
+            self._global_until = max(self._global_until, self._clock() + retry_after)
+        else:
+            self._block(route_key, retry_after)
+        if retry_after > self.max_retry_after or retries >= MAX_RATE_LIMIT_RETRIES:
+            reason = (
+                f"retry_after {retry_after:g} s is above the {self.max_retry_after:g} s cap"
+                if retry_after > self.max_retry_after
+                else f"still limited after {MAX_RATE_LIMIT_RETRIES} retries"
+            )
+            raise DiscordRateLimited(
+                f"Discord rate limit: {reason}",
+                status=429,
+                code=body.get("code"),
+                method=method,
+                route=route,
+                retry_after=retry_after,
+            )
+
+    def _error(self, method: str, route: str, ids: dict, response) -> DiscordError:
+        """The typed error of a 4xx response (BOT-18)."""
+        status = response.status_code
+        body = _json_body(response)
+        code = body.get("code") if isinstance(body.get("code"), int) else None
+        said = str(body.get("message") or response.reason or "")
+        common = {"status": status, "code": code, "method": method, "route": route}
+        if status == 401:
+            self._auth_failed = True
+            return DiscordAuthError("Discord refused the bot token", **common)
+        if status == 403 and code == 50007:
+            return DMsClosed("The user does not accept DMs from server members", **common)
+        if status == 403:
+            kind, resource_id = _target(ids)
+            return MissingPermissions(
+                f"Missing permissions on {kind} {resource_id}: {said}",
+                resource_id=resource_id,
+                **common,
+            )
+        if status == 404:
+            kind, id_name, what = _NOT_FOUND.get(
+                code, (DiscordNotFound, "", "Not found on Discord")
+            )
+            resource_id = ids.get(id_name)
+            name = f"{what} {resource_id}" if resource_id else what
+            return kind(name, resource_id=resource_id, **common)
+        if status == 400:
+            field_errors = list(_flatten_errors(body.get("errors") or {}))
+            logger.error(
+                "Discord rejected %s %s (HTTP 400, code %s): %s; %s",
+                method,
+                route,
+                code,
+                said,
+                "; ".join(field_errors) or "no field errors",
+            )
+            return DiscordBadRequest(
+                f"Discord rejected the request: {said}", field_errors=field_errors, **common
+            )
+        return DiscordError(f"Discord refused the request: {said}", **common)
+
+
+_MEMBER_ROLE = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
+
+
+def _major_parameter(route: str, ids: Mapping[str, str]) -> str:
+    """Discord keys a bucket by its top-level resource: the channel, else the server."""
+    if route.startswith("/channels/"):
+        return ids.get("channel_id", "")
+    if route.startswith("/guilds/"):
+        return ids.get("guild_id", "")
+    return ""
+
+
+def _target(ids: Mapping[str, str]) -> tuple[str, str]:
+    """What a 403 was about: the role or channel of the route, else the server."""
+    for name, kind in (("role_id", "role"), ("channel_id", "channel")):
+        if ids.get(name):
+            return kind, ids[name]
+    return "server", ids["guild_id"]
+
+
+def _log_request(method: str, route: str, status, attempt: int, seconds: float) -> None:
+    logger.debug(
+        "Discord %s %s -> %s (attempt %d, %.0f ms)", method, route, status, attempt, seconds * 1000
+    )
+
+
+def _json_body(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _seconds(value) -> float | None:
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _flatten_errors(errors: Mapping, path: str = "") -> Iterator[str]:
+    """Discord's nested `errors` object as "embeds.0.title: message" lines."""
+    for key, value in errors.items():
+        if key == "_errors":
+            for error in value:
+                yield f"{path or '(body)'}: {error.get('message', error.get('code', '?'))}"
+        elif isinstance(value, Mapping):
+            yield from _flatten_errors(value, f"{path}.{key}" if path else str(key))

@@ -21,14 +21,8 @@ from django_q.tasks import async_task
 
 from identity.models import InviteCode, InviteDmStatus, Player
 from identity.services.invites import create_invite
-from patt.discord.rest import (
-    DiscordError,
-    DiscordNotConfigured,
-    DiscordNotFound,
-    DiscordRestClient,
-    DMsClosed,
-    discord_configured,
-)
+from patt.discord.errors import DiscordError, DiscordNotConfigured, DiscordNotFound, DMsClosed
+from patt.discord.rest import DiscordRestClient, discord_configured
 from patt.models import SiteConfig
 
 logger = logging.getLogger(__name__)

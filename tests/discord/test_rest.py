@@ -10,13 +10,12 @@ import socket
 import pytest
 
 import patt
-from patt.discord.rest import (
+from patt.discord.errors import (
     ChannelNotFound,
     DiscordAuthError,
     DiscordBadRequest,
     DiscordNotConfigured,
     DiscordRateLimited,
-    DiscordRestClient,
     DiscordUnavailable,
     DMsClosed,
     GuildNotFound,
@@ -24,6 +23,7 @@ from patt.discord.rest import (
     MissingPermissions,
     RoleNotFound,
 )
+from patt.discord.rest import DiscordRestClient
 from patt.models import SiteConfig
 from tests.fakes.fake_discord import Reply
 

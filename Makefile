@@ -6,8 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The browser tests (tests/browser) drive Debian's chromium through Playwright, which ships its
+# own driver: `playwright install` is never run (it would download a browser).
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format migrate demo clean
+.PHONY: run test lint format migrate demo clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +36,23 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## test: install the dev requirements and run the whole suite (SQLite unless DATABASE_URL is set)
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## chromium: install Debian's chromium for the browser tests when it is missing and we are root.
+## Without it (no root, no apt) the browser tests are skipped with the reason shown, except in
+## CI (CI set), where a missing Chromium is an error.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium && exit 0; \
+	fi; \
+	case "$${CI:-}" in \
+	  ""|0|false|no) echo "Note: $(CHROMIUM) not found and not installable here (needs root and" \
+	    "apt-get): the browser tests will be skipped. Install Debian's chromium to run them." ;; \
+	  *) echo "CI: $(CHROMIUM) is missing and could not be installed" >&2; exit 1 ;; \
+	esac
 
 ## lint: ruff format --check and ruff check, as CI runs them
 lint: $(VENV)/.installed-dev

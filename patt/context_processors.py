@@ -1,18 +1,109 @@
-"""Template context shared by every page (ACC-44, ACC-45)."""
+"""Template context shared by every page: site configuration, viewer, navigation (ACC-44, ACC-45).
+
+Navigation (ACC-45) is a registry: each item names a URL and who sees it. An item whose URL
+name does not resolve yet is left out, so a later app only has to name its URL as listed here
+(`campaigns`, `roster-view`, `roster`, `mitos-corner`, `raid-admin`) for its item to appear.
+
+The "Vote" item is not in the registry: it points at one live campaign and carries a dot, so
+the campaigns app provides it as the context value `nav_vote` (its own context processor),
+an object or dict with `url` (`/vote/<id>`) and `needs_vote` (True draws the dot: the viewer
+can vote and has not). Absent or None, the item is not shown.
+"""
 
 import logging
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from identity.models import Player
+from identity.services.viewer import is_officer, viewer_player
 from patt.models import SiteConfig
 
 logger = logging.getLogger(__name__)
 
 # Sign-out target of the user menu, a CSRF-protected POST (ACC-34); sign-in is settings.LOGIN_URL.
 SIGN_OUT_URL = "/accounts/logout/"
+# ACC-45: the user menu's "Account" entry (password change; allauth sends users without a
+# usable password on to "set password").
+ACCOUNT_URL = "/accounts/password/change/"
+
+# Who sees a navigation item (ACC-45's columns). A "member" is any signed-in user.
+ANYONE = "anyone"
+MEMBER = "member"
+OFFICER = "officer"
+STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    audience: str
+
+
+# ACC-45, in display order. "Vote" goes right after "Home" (see the module docstring).
+NAV_ENTRIES = (
+    NavEntry("Home", "landing", ANYONE),
+    NavEntry("Campaigns", "campaigns", ANYONE),
+    NavEntry("Roster", "roster-view", ANYONE),
+    NavEntry("My characters", "roster", MEMBER),
+    NavEntry("Mito's Corner", "mitos-corner", ANYONE),
+    NavEntry("Raid planner", "raid-admin", OFFICER),
+    NavEntry("Admin", "admin:index", STAFF),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+def _sees(entry: NavEntry, request) -> bool:
+    user = getattr(request, "user", None)
+    if entry.audience == ANYONE:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if entry.audience == MEMBER:
+        return True
+    if entry.audience == OFFICER:
+        return is_officer(request)
+    return user.is_staff
+
+
+def _is_current(url: str, path: str) -> bool:
+    if url == "/":
+        return path == "/"
+    return path == url or path.startswith(url.rstrip("/") + "/")
+
+
+def navigation(request) -> list[NavItem]:
+    """ACC-45: the items this viewer sees whose pages exist, in order; `request` may be None
+    (error pages rendered without a request context: an anonymous visitor)."""
+    path = getattr(request, "path", "")
+    items = []
+    for entry in NAV_ENTRIES:
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue  # the page comes with a later issue
+        if _sees(entry, request):
+            items.append(NavItem(entry.label, url, _is_current(url, path)))
+    return items
+
+
+def sign_in_url(request) -> str:
+    """ACC-45: `/accounts/login/?next=<current page>`; from the account pages themselves the
+    way back is the home page (a login page is no place to return to)."""
+    path = request.get_full_path() if request is not None else "/"
+    if not path.startswith("/") or path.startswith("/accounts/"):
+        path = "/"
+    return f"{settings.LOGIN_URL}?next={quote(path, safe='/')}"
 
 
 def site_config_or_defaults() -> SiteConfig:
@@ -27,32 +118,40 @@ def site_config_or_defaults() -> SiteConfig:
         return SiteConfig()
 
 
-def fallback_context() -> dict:
-    """The layout's context when no request context can be built (error pages, ACC-50)."""
+def _common() -> dict:
     return {
-        "site": site_config_or_defaults(),
         "login_url": settings.LOGIN_URL,
         "logout_url": SIGN_OUT_URL,
-        "viewer": None,
+        "account_url": ACCOUNT_URL,
+        # ACC-13 / ACC-47: the Discord button exists only when the OAuth app is configured.
+        "discord_sign_in_enabled": bool(getattr(settings, "DISCORD_CLIENT_ID", "")),
     }
 
 
-def _viewer_player(request) -> Player | None:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    return Player.objects.select_related("guild_rank").filter(user_id=user.pk).first()
+def fallback_context() -> dict:
+    """The layout's context when no request context can be built (error pages, ACC-50)."""
+    return {
+        **_common(),
+        "site": site_config_or_defaults(),
+        "viewer": None,
+        "nav_items": navigation(None),
+        "sign_in_url": sign_in_url(None),
+    }
 
 
 def site(request) -> dict:
-    """The guild's configuration as `site`, the signed-in user's Player as `viewer`.
+    """The guild's configuration as `site`, the signed-in user's Player as `viewer`, and the
+    navigation as `nav_items`.
 
-    `viewer` is lazy: pages that never show the user menu pay no query for it. It is None for
-    anonymous visitors and for users without a Player (ACC-45: username, no rank badge).
+    `viewer` and `nav_items` are lazy: a page that renders neither (the admin) pays nothing
+    for them, and both share the request's cached Player (one query per request, ACC-48).
+    `viewer` is None for anonymous visitors and for users without a Player (ACC-45: username,
+    no rank badge).
     """
     return {
+        **_common(),
         "site": site_config_or_defaults(),
-        "login_url": settings.LOGIN_URL,
-        "logout_url": SIGN_OUT_URL,
-        "viewer": SimpleLazyObject(lambda: _viewer_player(request)),
+        "viewer": SimpleLazyObject(lambda: viewer_player(request)),
+        "nav_items": SimpleLazyObject(lambda: navigation(request)),
+        "sign_in_url": sign_in_url(request),
     }

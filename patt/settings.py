@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # ACC-36/37: officer rule and inactive sign-out on every request; then ACC-21's admin gate.
+    "identity.auth.middleware.AccountAccessMiddleware",
+    "identity.auth.middleware.AdminAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # ACC-51: last, so JSON error bodies under /api/ still get every header above.
     "patt.middleware.ApiErrorMiddleware",
@@ -126,10 +129,12 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- auth -----------------------------------------------------------------------------------
+# ACC-12: applied on sign-up, password change and password set. The minimum-length validator
+# is Django's with the message "Password must be at least 8 characters."
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "identity.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -144,14 +149,29 @@ LOGIN_REDIRECT_URL = "/"
 
 # --- django-allauth (ACC-10 … ACC-26, ACC-40) -----------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username"}
+# The invite code is the sign-up form's own field (identity.auth.forms.InviteSignUpForm).
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+ACCOUNT_ADAPTER = "identity.auth.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "identity.auth.forms.SignInForm"}
+SOCIALACCOUNT_ADAPTER = "identity.auth.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# ACC-40 (ACC-42: tests may raise these; tests/accounts/test_rate_limits.py runs these values).
+# `invite_redeem` is the site's own action: every POST to /accounts/signup/ counts.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "invite_redeem": "10/10m/ip",
+}
 DISCORD_CLIENT_ID = env.str("DISCORD_CLIENT_ID", default="")
 DISCORD_CLIENT_SECRET = env.str("DISCORD_CLIENT_SECRET", default="")
 SOCIALACCOUNT_PROVIDERS = {

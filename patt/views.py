@@ -27,10 +27,17 @@ ROBOTS_TXT = "User-agent: *\nDisallow: /admin/\nDisallow: /accounts/\nDisallow: 
 
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
-    """GET / (ACC-47, foundation subset): hero, about, raid schedule line, officers.
+    """GET / (ACC-47): hero, active votes, recent results, about, recruiting, raid schedule,
+    officers, quote of the day — in that order, every one working without JS (ACC-48).
+
+    The campaigns and roster apps do not exist yet: their sections read context values this
+    view does not set (`active_votes`, `recent_results`, `recruiting_needs`,
+    `quote_of_the_day`, see templates/patt/landing.html) and show their empty state or stay
+    hidden. No placeholder data is made up.
 
     A fixed number of queries whatever the guild size (ACC-48): SiteConfig (cached per
-    process), the officers in one joined query, and the user menu's Player when signed in.
+    process), the officers in one joined query, and the viewer's Player when signed in (one
+    query per request, shared with the navigation).
     """
     config = SiteConfig.get()
     return render(

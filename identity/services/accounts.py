@@ -4,16 +4,20 @@ Officer ⇔ the user's Player exists, is active and has rank level ≥ 4. Office
 and in the "Officers" group; everyone else is neither. Superusers are never changed.
 """
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from identity.models import GuildRank
+from identity.models import GuildRank, Player
 
 OFFICERS_GROUP = "Officers"
+# ACC-35: officer ⇔ the user's Player exists, is active and has rank level ≥ 4 (on User rows).
+OFFICER_Q = Q(player__is_active=True, player__guild_rank__level__gte=GuildRank.OFFICER_LEVEL)
 
 # ACC-38: the guild apps whose models officers manage. Apps that do not exist yet are skipped.
 GUILD_APPS = ("patt", "identity", "campaigns", "roster", "onboarding")
@@ -82,8 +86,7 @@ def _apply_officer_rule(users) -> int:
     """ACC-35 for a set of users, in a fixed number of queries. Returns the changes made."""
     User = get_user_model()
     users = users.filter(is_superuser=False)
-    officer_q = Q(player__is_active=True, player__guild_rank__level__gte=GuildRank.OFFICER_LEVEL)
-    scope = dict(users.annotate(officer=officer_q).values_list("pk", "officer"))
+    scope = dict(users.annotate(officer=OFFICER_Q).values_list("pk", "officer"))
     if not scope:
         return 0
     officer_ids = {pk for pk, officer in scope.items() if officer}
@@ -103,3 +106,101 @@ def _apply_officer_rule(users) -> int:
         if to_remove:
             Membership.objects.filter(group=group, user_id__in=to_remove).delete()
     return changed + len(to_add) + len(to_remove)
+
+
+# --- per-request account checks (ACC-36, ACC-37) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountAccess:
+    """What the officer rule and the inactive-Player rule need to know about one user."""
+
+    is_superuser: bool
+    is_staff: bool
+    has_player: bool
+    player_active: bool
+    officer: bool
+    in_officers_group: bool
+
+    @property
+    def player_inactive(self) -> bool:
+        """ACC-37: the user's Player exists and is inactive."""
+        return self.has_player and not self.player_active
+
+    @property
+    def officer_access_differs(self) -> bool:
+        """ACC-35: `is_staff` or the Officers membership disagrees with the rule."""
+        if self.is_superuser:
+            return False
+        return self.is_staff != self.officer or self.in_officers_group != self.officer
+
+
+def account_access(user_id: int) -> AccountAccess | None:
+    """The user's `AccountAccess` in ONE joined query (ACC-36); None when the user is gone.
+
+    The middleware runs this on every authenticated request, so an unchanged user costs one
+    query and no write; `sync_officer_access` runs only when something differs.
+    """
+    User = get_user_model()
+    membership = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=OFFICERS_GROUP
+    )
+    row = (
+        User.objects.filter(pk=user_id)
+        .annotate(officer=OFFICER_Q, in_officers_group=Exists(membership))
+        .values_list(
+            "is_superuser",
+            "is_staff",
+            "player__pk",
+            "player__is_active",
+            "officer",
+            "in_officers_group",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    is_superuser, is_staff, player_pk, player_active, officer, in_group = row
+    return AccountAccess(
+        is_superuser=is_superuser,
+        is_staff=is_staff,
+        has_player=player_pk is not None,
+        player_active=bool(player_active),
+        officer=bool(officer),
+        in_officers_group=bool(in_group),
+    )
+
+
+def has_inactive_player(user) -> bool:
+    """ACC-19 / ACC-37: the user's Player exists and is inactive."""
+    return Player.objects.filter(user_id=user.pk, is_active=False).exists()
+
+
+# --- website usernames (ACC-14, ACC-22) ------------------------------------------------------
+
+_USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
+_USERNAME_MAX = 150
+_SUFFIX_ROOM = 8
+
+
+def available_username(wanted: str) -> str:
+    """A free website username for `wanted` (a Discord username): lower-cased, then `-2`, `-3` …
+    appended while the name is taken, case-insensitively (ACC-14).
+
+    Characters Django's username validator rejects (legacy Discord names could hold spaces)
+    are dropped; nothing usable left gives "player".
+    """
+    base = _USERNAME_UNSAFE.sub("", (wanted or "").strip().lower())[: _USERNAME_MAX - _SUFFIX_ROOM]
+    base = base or "player"
+    User = get_user_model()
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base).values_list(
+            "username", flat=True
+        )
+    }
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{number}"
+        number += 1
+    return candidate

@@ -1,14 +1,17 @@
 """Invite codes (IDN-16, ACC-27 … ACC-30, ACC-33). Every code in the product is created here."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from identity.models import INVITE_ALPHABET, InviteCode, InviteDmStatus, Player
+from identity.services.accounts import sync_officer_access
 
 CODE_LENGTH = 8
 _MAX_DRAWS = 10
@@ -121,3 +124,99 @@ def website_account_status(player: Player, invite: InviteCode | None) -> str:
     if dm_status == InviteDmStatus.QUEUED:
         return "Invite created (DM queued)"
     return "Invite created (not DMed)"
+
+
+# --- redemption: registering a website account with a code (IDN-16, ACC-25, ACC-26) ---------
+
+INVALID_CODE_MESSAGE = "That invite code is not valid."
+USED_CODE_MESSAGE = "This invite code has already been used."
+EXPIRED_CODE_MESSAGE = "This invite code has expired; ask an officer for a new one."
+WRONG_USERNAME_MESSAGE = "Use your Discord username as your username."
+HAS_ACCOUNT_MESSAGE = "This player already has an account; sign in instead."
+USERNAME_TAKEN_MESSAGE = "That username is already taken. Ask an officer."
+
+
+class InviteRedemptionError(Exception):
+    """A redemption refused with the user-facing message of ACC-25; nothing was stored."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RedeemedInvite:
+    user: object
+    player: Player
+    invite: InviteCode
+
+
+def normalize_invite_code(raw: str | None) -> str:
+    """IDN-16: the code input is trimmed and upper-cased."""
+    return (raw or "").strip().upper()
+
+
+def redeem_invite(*, code: str, username: str, password: str) -> RedeemedInvite:
+    """Create the website account of an invite's Player (ACC-25 checks 5-10, ACC-26 effects).
+
+    Checks, in order, each refusing with its message: the code exists and its Player is active;
+    it is unused; it has not expired (`now >= expires_at`); `username` equals the Player's
+    Discord username case-insensitively (no Discord link never matches); the Player has no
+    website account; nobody else has that username.
+
+    Effects, in one transaction: the code is consumed by the conditional update of IDN-16
+    (`used_at IS NULL AND expires_at > now`) *before* anything else is written; zero rows
+    updated rolls back with the "already used" message, so concurrent redemptions create
+    exactly one account. The code row is also locked when it is read, so a concurrent
+    redemption waits for the first to finish and then fails check 6 with that same message.
+    Then the user is created (username = the Discord username lower-cased, `password` set),
+    `used_by` and `Player.user` are set and the officer rule is applied (ACC-35). On any
+    failure nothing is stored. Password rules (ACC-12) are the form's job: they come first.
+    """
+    code = normalize_invite_code(code)
+    username = (username or "").strip()
+    User = get_user_model()
+    with transaction.atomic():
+        # Locking the code row makes a concurrent redemption of the same code wait here and
+        # then read it as used (check 6), whatever stage the first one had reached.
+        invite = (
+            InviteCode.objects.select_related("player__discord_user")
+            .select_for_update(of=("self",))
+            .filter(code=code)
+            .first()
+        )
+        now = timezone.now()
+        if invite is None or not invite.player.is_active:
+            raise InviteRedemptionError(INVALID_CODE_MESSAGE)
+        if invite.used_at is not None:
+            raise InviteRedemptionError(USED_CODE_MESSAGE)
+        if now >= invite.expires_at:
+            raise InviteRedemptionError(EXPIRED_CODE_MESSAGE)
+        player = invite.player
+        discord_user = player.discord_user
+        if discord_user is None or discord_user.username.lower() != username.lower():
+            raise InviteRedemptionError(WRONG_USERNAME_MESSAGE)
+        if player.user_id is not None:
+            raise InviteRedemptionError(HAS_ACCOUNT_MESSAGE)
+        new_username = discord_user.username.lower()
+        if User.objects.filter(username__iexact=new_username).exists():
+            raise InviteRedemptionError(USERNAME_TAKEN_MESSAGE)
+
+        consumed = InviteCode.objects.filter(pk=invite.pk).valid(now).update(used_at=now)
+        if consumed != 1:
+            raise InviteRedemptionError(USED_CODE_MESSAGE)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(username=new_username, password=password)
+        except IntegrityError:
+            raise InviteRedemptionError(USERNAME_TAKEN_MESSAGE) from None
+        InviteCode.objects.filter(pk=invite.pk).update(used_by=user)
+        linked = Player.objects.filter(pk=player.pk, user__isnull=True).update(
+            user=user, updated_at=now
+        )
+        if linked != 1:
+            raise InviteRedemptionError(HAS_ACCOUNT_MESSAGE)
+        sync_officer_access(user)
+    invite.used_at, invite.used_by = now, user
+    player.user = user
+    return RedeemedInvite(user=user, player=player, invite=invite)

@@ -79,8 +79,38 @@
     });
   }
 
+  /* ACC-45/46: the <details> menus (mobile menu, user menu) open and close without JS; with
+     it, a click elsewhere or Escape closes an open one, as a menu is expected to behave. */
+  function closableMenus() {
+    var menus = document.querySelectorAll("details.nav-mobile, details[data-dropdown]");
+    if (!menus.length) {
+      return;
+    }
+    var closeAll = function (except) {
+      Array.prototype.forEach.call(menus, function (menu) {
+        if (menu !== except && menu.open) {
+          menu.open = false;
+        }
+      });
+    };
+    document.addEventListener("click", function (event) {
+      closeAll(event.target.closest("details.nav-mobile, details[data-dropdown]"));
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") {
+        return;
+      }
+      var open = document.querySelector("details.nav-mobile[open], details[data-dropdown][open]");
+      if (open) {
+        open.open = false;
+        open.querySelector("summary").focus();
+      }
+    });
+  }
+
   function init() {
     localTimes(document);
+    closableMenus();
     dismissibleFlashes();
     hideBrokenImages();
     backButtons();

@@ -47,6 +47,8 @@ class SeedResult:
     open_issues: int
     sync_runs: int
     valid_invites: int
+    # (code, Discord username) of one valid invite, so a newcomer can try registering.
+    sample_invite: tuple[str, str] | None
     officer_created: bool
     member_created: bool
 
@@ -85,6 +87,13 @@ def seed_demo_guild(
         ensure_sync_runs(plan, now)
 
     player_ids = [p.pk for p in players]
+    valid_invites = InviteCode.objects.filter(player__pk__in=player_ids).valid(now)
+    sample = (
+        valid_invites.filter(player__discord_user__isnull=False)
+        .order_by("player__display_name")
+        .values_list("code", "player__discord_user__username")
+        .first()
+    )
     ranks = GuildRank.objects.filter(players__pk__in=player_ids).distinct().order_by("-level")
     return SeedResult(
         players=len(players),
@@ -97,7 +106,8 @@ def seed_demo_guild(
         realms=len({c.realm_slug for c in plan.characters}),
         open_issues=AuditIssue.objects.filter(resolved_at__isnull=True).count(),
         sync_runs=SyncRun.objects.count(),
-        valid_invites=InviteCode.objects.filter(player__pk__in=player_ids).valid(now).count(),
+        valid_invites=valid_invites.count(),
+        sample_invite=sample,
         officer_created=created.get(OFFICER_USERNAME, False),
         member_created=created.get(MEMBER_USERNAME, False),
     )

@@ -10,7 +10,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -435,8 +434,6 @@ def test_officer_account_gets_admin_through_the_officers_group_not_superuser(cli
 
 
 def test_officer_sees_the_player_changelist(client):
-    if not admin.site.is_registered(Player):
-        pytest.skip("the identity admin is not registered yet")
     seed()
     assert client.login(username=OFFICER_USERNAME, password=DEMO_PASSWORD)
     response = client.get("/admin/identity/player/")
@@ -478,3 +475,28 @@ def test_counts_by_rank_are_plausible():
     assert by_rank["Guild Leader"] == 1
     assert by_rank["Officer"] == 4
     assert by_rank["Member"] > by_rank["Veteran"]
+
+
+def test_printed_demo_invite_registers_an_account(client):
+    """The summary offers a newcomer a working invite: /register?code=… with its username."""
+    import re
+
+    out = seed()
+    match = re.search(r"/register\?code=([A-Z2-9]{8}) \(Discord username: ([^;]+);", out)
+    assert match, out
+    code, username = match.groups()
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "code": code,
+            "username": username,
+            "password1": "salt-all-the-things-42",
+            "password2": "salt-all-the-things-42",
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        get_user_model()
+        .objects.get(username=username.lower())
+        .player.invite_codes.filter(code=code, used_at__isnull=False)
+    )

@@ -81,6 +81,12 @@ class Command(BaseCommand):
             note = "" if created else "  [existing account: password unchanged]"
             where = f"  ({admin_url})" if username == OFFICER_USERNAME else ""
             self.stdout.write(f"Demo {role} login: {username} / {password}{where}{note}")
+        if result.sample_invite:
+            code, username = result.sample_invite
+            self.stdout.write(
+                f"Try registering: {settings.SITE_URL}/register?code={code} "
+                f"(Discord username: {username}; any password of 8+ characters)"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo guild ready in {elapsed:.1f}s: {result.players} players "

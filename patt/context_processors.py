@@ -132,7 +132,7 @@ def fallback_context() -> dict:
     """The layout's context when no request context can be built (error pages, ACC-50)."""
     return {
         **_common(),
-        "site": site_config_or_defaults(),
+        "guild": site_config_or_defaults(),
         "viewer": None,
         "nav_items": navigation(None),
         "sign_in_url": sign_in_url(None),
@@ -140,8 +140,10 @@ def fallback_context() -> dict:
 
 
 def site(request) -> dict:
-    """The guild's configuration as `site`, the signed-in user's Player as `viewer`, and the
+    """The guild's configuration as `guild`, the signed-in user's Player as `viewer`, and the
     navigation as `nav_items`.
+
+    Not `site`: allauth's and Django's auth views put their own `site` in the context.
 
     `viewer` and `nav_items` are lazy: a page that renders neither (the admin) pays nothing
     for them, and both share the request's cached Player (one query per request, ACC-48).
@@ -150,7 +152,7 @@ def site(request) -> dict:
     """
     return {
         **_common(),
-        "site": site_config_or_defaults(),
+        "guild": site_config_or_defaults(),
         "viewer": SimpleLazyObject(lambda: viewer_player(request)),
         "nav_items": SimpleLazyObject(lambda: navigation(request)),
         "sign_in_url": sign_in_url(request),

@@ -32,6 +32,11 @@ def assert_site_page(response, url):
     assert 'class="site-header"' in html, url
     assert '<main id="main"' in html, url
     assert inline_code(response) == [], url
+    # ACC-44: the guild's name, title suffix and footer, even where allauth puts its own
+    # `site` into the template context.
+    assert '<span class="brand-full">Pull All The Things</span>' in html, url
+    assert " · PATT</title>" in html, url
+    assert "Pull All The Things · Real life first, zero toxicity · Sen&#x27;jin (US)" in html, url
 
 
 @pytest.mark.parametrize("url", ANONYMOUS_PAGES)

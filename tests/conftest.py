@@ -8,6 +8,13 @@ from patt.models import clear_site_config_cache
 pytest_plugins = ["tests.fakes.fixtures"]
 
 
+def pytest_configure(config):
+    """No test reaches beyond this machine (BOT-30): see tests/fakes/network_guard.py."""
+    from tests.fakes import network_guard
+
+    network_guard.install()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Password hashing is not under test here; the real hasher would dominate the run time."""

@@ -1,5 +1,6 @@
 """Signal receivers of the identity app."""
 
+from django.db import connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -13,3 +14,24 @@ def ensure_officers_group_after_migrate(sender, app_config=None, using="default"
     from identity.services.accounts import ensure_officers_group
 
     ensure_officers_group()
+
+
+@receiver(post_migrate, dispatch_uid="identity.setup_schedules")
+def setup_schedules_after_migrate(sender, app_config=None, using="default", verbosity=1, **kwargs):
+    """IDN-47: the django-q2 schedules are upserted after `migrate`.
+
+    Once per migrate: only on the identity app's signal, and only when django-q2's table
+    exists (a partial `migrate` may not have created it yet).
+    """
+    if app_config is None or app_config.label != "identity":
+        return
+    from django_q.models import Schedule
+
+    if Schedule._meta.db_table not in connections[using].introspection.table_names():
+        return
+    from identity.services.schedules import setup_schedules
+
+    outcomes = setup_schedules(using=using)
+    if verbosity >= 2:
+        for name, outcome in outcomes.items():
+            print(f"  Schedule {name}: {outcome}")

@@ -1,9 +1,29 @@
 """django-q2 tasks of the identity app. Thin: each calls one service and returns a summary."""
 
+from identity.models import SyncSource, SyncTrigger
 from identity.services.invite_dm import deliver_invite_dm
+from identity.services.sync_runs import describe_run, record_skipped
+
+BLIZZARD_NOT_BUILT = "Blizzard roster sync is not built yet"
 
 
 def send_invite_dm(invite_id: int) -> str:
     """ACC-32: DM a website invite to its player; returns the stored `dm_status`."""
     invite = deliver_invite_dm(invite_id)
     return invite.dm_status if invite is not None else "missing"
+
+
+def run_discord_pipeline() -> str:
+    """Schedule `identity.discord_member_sync` (IDN-26, IDN-47); returns the result line."""
+    from identity.services.discord_sync import sync_discord_members
+
+    return sync_discord_members(trigger=SyncTrigger.SCHEDULE).line
+
+
+def run_blizzard_pipeline() -> str:
+    """Schedule `identity.blizzard_roster_sync` (IDN-47).
+
+    The roster sync (IDN-23) is not built yet: each run records a `skipped` SyncRun saying so.
+    """
+    run = record_skipped(SyncSource.BLIZZARD_ROSTER, SyncTrigger.SCHEDULE, BLIZZARD_NOT_BUILT)
+    return describe_run(run)

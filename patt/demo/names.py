@@ -7,8 +7,8 @@ other entry of the plan already uses.
 
 import random
 import re
-import unicodedata
 
+from identity.matching.normalise import normalise
 from patt.demo.plan import GuildPlan
 
 REALMS = {
@@ -118,15 +118,8 @@ _ACCENTS = {"a": "áâä", "e": "éèë", "i": "íï", "o": "óöô", "u": "úü
 
 
 def fold(text: str) -> str:
-    """Trim, casefold, NFKD, drop combining marks, NFC: how matching compares names (IDN-30).
-
-    A copy of IDN-30's normalisation, used here only so generated names never collide with, or
-    shadow, one another. The identity matching module (a later issue) will own `normalise`;
-    this function should then import it instead of repeating it.
-    """
-    text = unicodedata.normalize("NFKD", text.strip().casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", text)
+    """How matching compares names (IDN-30): generated names never collide or shadow."""
+    return normalise(text)
 
 
 def handle(name: str) -> str:

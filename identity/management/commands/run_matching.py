@@ -1,0 +1,40 @@
+"""`manage.py run_matching`: the matching step of reconcile (IDN-33 … IDN-35, IDN-48)."""
+
+from django.core.management.base import BaseCommand
+
+from identity.services.matching import run_matching
+
+
+class Command(BaseCommand):
+    help = (
+        "Link unowned in-guild characters to players (exact name, notes, fuzzy) and file "
+        "suggestions for near misses. Prints the stats line."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print the links matching would make; write nothing.",
+        )
+        parser.add_argument(
+            "--no-integrity",
+            action="store_true",
+            help="Skip the integrity checks (IDN-36). Applies once integrity checks exist; "
+            "today this command runs matching only.",
+        )
+        parser.add_argument(
+            "--no-post",
+            action="store_true",
+            help="Do not post the audit report (IDN-39). Applies once reports exist; today "
+            "this command posts nothing.",
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        result = run_matching(dry_run=dry_run)
+        if dry_run:
+            for link in result.links:
+                self.stdout.write(f"Would link {link.describe()}")
+            for suggestion in result.suggestions:
+                self.stdout.write(f"Would suggest {suggestion.summary}")
+        self.stdout.write(result.stats_line())

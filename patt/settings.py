@@ -275,6 +275,13 @@ BLIZZARD_REGION = env.str("BLIZZARD_REGION", default="us")
 BLIZZARD_API_URL = env.str("BLIZZARD_API_URL", default="https://{region}.api.blizzard.com")
 BLIZZARD_OAUTH_URL = env.str("BLIZZARD_OAUTH_URL", default="https://oauth.battle.net")
 BLIZZARD_LOCALE = env.str("BLIZZARD_LOCALE", default="en_US")
+BLIZZARD_TIMEOUT = (  # (connect, read) seconds
+    env.float("BLIZZARD_CONNECT_TIMEOUT", default=5.0),
+    env.float("BLIZZARD_READ_TIMEOUT", default=20.0),
+)
+BLIZZARD_MAX_CONCURRENCY = env.int("BLIZZARD_MAX_CONCURRENCY", default=10)
+BLIZZARD_RATE_PER_SECOND = env.int("BLIZZARD_RATE_PER_SECOND", default=100)
+BLIZZARD_RATE_PER_HOUR = env.int("BLIZZARD_RATE_PER_HOUR", default=36000)
 IDENTITY_STALE_DAYS = env.int("IDENTITY_STALE_DAYS", default=30)
 INVITE_CODE_TTL_HOURS = env.int("INVITE_CODE_TTL_HOURS", default=72)
 

@@ -5,7 +5,7 @@ from django.db import connection
 
 from patt.models import clear_site_config_cache
 
-pytest_plugins = ["tests.fakes.fixtures"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.blizzard_fixtures"]
 
 
 def pytest_configure(config):

@@ -1,10 +1,7 @@
 """django-q2 tasks of the identity app. Thin: each calls one service and returns a summary."""
 
-from identity.models import SyncSource, SyncTrigger
+from identity.models import SyncTrigger
 from identity.services.invite_dm import deliver_invite_dm
-from identity.services.sync_runs import describe_run, record_skipped
-
-BLIZZARD_NOT_BUILT = "Blizzard roster sync is not built yet"
 
 
 def send_invite_dm(invite_id: int) -> str:
@@ -21,9 +18,7 @@ def run_discord_pipeline() -> str:
 
 
 def run_blizzard_pipeline() -> str:
-    """Schedule `identity.blizzard_roster_sync` (IDN-47).
+    """Schedule `identity.blizzard_roster_sync` (IDN-23, IDN-47); returns the result line."""
+    from identity.services.roster_sync import sync_roster
 
-    The roster sync (IDN-23) is not built yet: each run records a `skipped` SyncRun saying so.
-    """
-    run = record_skipped(SyncSource.BLIZZARD_ROSTER, SyncTrigger.SCHEDULE, BLIZZARD_NOT_BUILT)
-    return describe_run(run)
+    return sync_roster(trigger=SyncTrigger.SCHEDULE).line

@@ -97,12 +97,13 @@ def test_idn47_migrate_sets_up_the_schedules():
     assert Schedule.objects.filter(name=DISCORD).count() == 1
 
 
-def test_idn47_blizzard_task_records_a_skipped_run_until_the_roster_sync_exists():
+def test_idn23_unconfigured_scheduled_blizzard_run_is_recorded_as_skipped(settings):
+    settings.BLIZZARD_CLIENT_ID = ""
     line = tasks.run_blizzard_pipeline()
     run = SyncRun.objects.get(source=SyncSource.BLIZZARD_ROSTER)
     assert run.status == SyncStatus.SKIPPED
     assert run.trigger == SyncTrigger.SCHEDULE
-    assert run.error == "Blizzard roster sync is not built yet"
+    assert run.error.startswith("Blizzard not configured: set BLIZZARD_CLIENT_ID")
     assert "skipped" in line
 
 

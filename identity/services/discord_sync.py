@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from identity.models import DiscordUser, GuildRank, SyncRun, SyncSource, SyncTrigger
 from identity.services.ranks import highest_guild_role, recompute_player_ranks
+from identity.services.reconcile import reconcile
 from identity.services.sync_runs import describe_run, pipeline_run, record_skipped
 from patt.discord.errors import DiscordError, MissingPermissions
 from patt.discord.rest import DiscordRestClient, discord_configured
@@ -274,6 +275,7 @@ def _run_pipeline(run, client: DiscordRestClient | None) -> None:
         fill_rank_role_ids(roles, ladder, run.warn, write=True)
         run.counts.update(write_members(members, ladder, now, write=True))
         recompute_player_ranks(run_details=run.details)
+    reconcile(run_details=run.details)  # IDN-44: matching and integrity follow the write
 
 
 def _dry_run(client: DiscordRestClient | None) -> MemberSyncResult:

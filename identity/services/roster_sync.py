@@ -44,6 +44,7 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.ranks import recompute_player_ranks
+from identity.services.reconcile import reconcile
 from identity.services.sync_runs import pipeline_run, record_skipped
 from patt.models import SiteConfig
 
@@ -257,6 +258,7 @@ def _run_pipeline(run, result, config, roster_only, client, on_progress) -> None
     with transaction.atomic():
         write_roster(members, profiles, sink, roster_only=roster_only)
         recompute_player_ranks(run_details=run.details)
+    reconcile(run_details=run.details)  # IDN-44: matching and integrity follow the write
     if run.counts.get("profiles_missing") or run.counts.get("profiles_failed"):
         run.status = SyncStatus.PARTIAL
     if run.counts.get("conflicts"):

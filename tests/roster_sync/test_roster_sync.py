@@ -289,7 +289,9 @@ def test_idn23_queries_do_not_grow_with_the_guild(fake_blizzard, settings):
     clear_site_config_cache()
     _queries(fake_blizzard, 5)  # warm-up (one-off caches)
     small, large = _queries(fake_blizzard, 20), _queries(fake_blizzard, 400)
-    assert small[1] == large[1]  # the update run
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # SQLite caps bulk_create batches by its variable limit; PostgreSQL does not.
-        assert small[0] == large[0]
+        assert small == large  # the first run and the update run
+    else:
+        # SQLite caps bulk write batches by its variable limit (reconcile's audit issues
+        # included), so 20x the guild costs a few more batches, never a query per character.
+        assert large[1] <= small[1] + 5

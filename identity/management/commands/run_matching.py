@@ -1,8 +1,9 @@
-"""`manage.py run_matching`: the matching step of reconcile (IDN-33 … IDN-35, IDN-48)."""
+"""`manage.py run_matching`: reconcile by hand — matching, ranks, integrity (IDN-45, IDN-48)."""
 
 from django.core.management.base import BaseCommand
 
 from identity.services.matching import run_matching
+from identity.services.reconcile import reconcile
 
 
 class Command(BaseCommand):
@@ -20,8 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-integrity",
             action="store_true",
-            help="Skip the integrity checks (IDN-36). Applies once integrity checks exist; "
-            "today this command runs matching only.",
+            help="Run matching only, without the integrity checks (IDN-36).",
         )
         parser.add_argument(
             "--no-post",
@@ -30,11 +30,14 @@ class Command(BaseCommand):
             "this command posts nothing.",
         )
 
-    def handle(self, *args, dry_run=False, **options):
-        result = run_matching(dry_run=dry_run)
-        if dry_run:
-            for link in result.links:
-                self.stdout.write(f"Would link {link.describe()}")
-            for suggestion in result.suggestions:
-                self.stdout.write(f"Would suggest {suggestion.summary}")
+    def handle(self, *args, dry_run=False, no_integrity=False, **options):
+        if not dry_run:
+            for line in reconcile(integrity=not no_integrity).lines():
+                self.stdout.write(line)
+            return
+        result = run_matching(dry_run=True)
+        for link in result.links:
+            self.stdout.write(f"Would link {link.describe()}")
+        for suggestion in result.suggestions:
+            self.stdout.write(f"Would suggest {suggestion.summary}")
         self.stdout.write(result.stats_line())

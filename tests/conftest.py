@@ -41,6 +41,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# Discord role ids given to the default ranks by the `ladder` fixture.
+LADDER_ROLE_IDS = {
+    "Initiate": "9001",
+    "Member": "9002",
+    "Veteran": "9003",
+    "Officer": "9004",
+    "Guild Leader": "9005",
+}
+
+
+@pytest.fixture
+def ladder(db):
+    """The default ranks with Discord role ids, so role ids count as ladder roles; by name."""
+    from identity.models import GuildRank
+
+    for name, role_id in LADDER_ROLE_IDS.items():
+        GuildRank.objects.filter(name=name).update(discord_role_id=role_id)
+    return {rank.name: rank for rank in GuildRank.objects.all()}
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

@@ -88,25 +88,10 @@ VALUE_FIELDS = (
 )
 # last_login_at is written but is activity, not a changed value: it never counts as "updated".
 COMPARED_FIELDS = (*VALUE_FIELDS, "name_key", "guild_note", "officer_note")
+# The columns a sync owns (IDN-8), minus those only set once or by the addon, plus the key.
 UPDATE_FIELDS = [
-    "blizzard_id",
-    "name",
+    *(f for f in WowCharacter.SYNCED_FIELDS if f not in ("first_seen_at", "last_addon_sync_at")),
     "name_key",
-    "realm_slug",
-    "realm_name",
-    "playable_class",
-    "active_spec",
-    "level",
-    "item_level",
-    "race",
-    "guild_rank_index",
-    "guild_rank",
-    "guild_note",
-    "officer_note",
-    "last_login_at",
-    "in_guild",
-    "left_guild_at",
-    "last_blizzard_sync_at",
 ]
 
 

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from identity.models import GuildRank, RankSource
+from identity.models import RankSource
+from tests.conftest import LADDER_ROLE_IDS
 from tests.factories import (
     DiscordUserFactory,
     PlayerCharacterFactory,
@@ -12,21 +13,7 @@ from tests.factories import (
     WowCharacterFactory,
 )
 
-ROLE_IDS = {
-    "Initiate": "9001",
-    "Member": "9002",
-    "Veteran": "9003",
-    "Officer": "9004",
-    "Guild Leader": "9005",
-}
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def ladder(db):
-    for name, role_id in ROLE_IDS.items():
-        GuildRank.objects.filter(name=name).update(discord_role_id=role_id)
-    return {rank.name: rank for rank in GuildRank.objects.all()}
 
 
 @pytest.fixture
@@ -35,7 +22,7 @@ def member(ladder):
 
     def make(role="Member", **kwargs):
         return DiscordUserFactory(
-            role_ids=[ROLE_IDS[role], "1234"] if role else ["1234"],
+            role_ids=[LADDER_ROLE_IDS[role], "1234"] if role else ["1234"],
             highest_guild_role=ladder[role] if role else None,
             **kwargs,
         )

@@ -6,12 +6,13 @@ import pytest
 
 from identity.models import AuditIssue, IssueSeverity, IssueType
 from identity.services.integrity import run_integrity_checks
+from tests.conftest import LADDER_ROLE_IDS
 from tests.factories import (
     PlayerCharacterFactory,
     PlayerFactory,
     WowCharacterFactory,
 )
-from tests.integrity.conftest import NOW, ROLE_IDS
+from tests.integrity.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_idn38_upsert_updates_severity(guildie, ladder):
     run_integrity_checks(now=NOW)
     assert open_issues()[0].severity == IssueSeverity.WARNING
     player.discord_user.highest_guild_role = ladder["Officer"]
-    player.discord_user.role_ids = [ROLE_IDS["Officer"]]
+    player.discord_user.role_ids = [LADDER_ROLE_IDS["Officer"]]
     player.discord_user.save()
     run_integrity_checks(now=LATER)
     issue = open_issues()[0]
@@ -157,7 +158,7 @@ def test_idn38_role_issues_resolve_when_roles_agree_or_player_leaves_population(
     run_integrity_checks(now=NOW)
     issues = {i.player_id: i for i in open_issues()}
     agree.discord_user.highest_guild_role = ladder["Member"]
-    agree.discord_user.role_ids = [ROLE_IDS["Member"]]
+    agree.discord_user.role_ids = [LADDER_ROLE_IDS["Member"]]
     agree.discord_user.save()
     inactive.is_active = False
     inactive.save()

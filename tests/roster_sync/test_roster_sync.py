@@ -16,7 +16,7 @@ from identity.models import (
     SyncTrigger,
     WowCharacter,
 )
-from identity.services.roster_sync import EMPTY_ROSTER, sync_roster
+from identity.services.roster_sync import EMPTY_ROSTER, rank_warning, sync_roster
 from identity.testing.fake_blizzard import load_fixture
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +227,27 @@ def test_idn48_command_prints_the_result_lines(fake_blizzard, capsys):
     assert "Roster: 30 members · Profiles: 30/30 (ok 29, not found 1, failed 0)" in out
     assert "Saved: 30 new" in out
     assert f"SyncRun #{SyncRun.objects.get().pk} partial" in out
+
+
+def test_idn48_command_verbosity_0_is_silent_on_success(fake_blizzard, capsys):
+    call_command("sync_blizzard", verbosity=0)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert SyncRun.objects.get().status == SyncStatus.PARTIAL
+
+
+def test_idn48_command_verbosity_2_adds_the_warnings(fake_blizzard, capsys):
+    # The fixture has members on rank indices 5–7, which no GuildRank maps (IDN-9).
+    call_command("sync_blizzard", verbosity=1)
+    assert "Warning:" not in capsys.readouterr().err
+    call_command("sync_blizzard", verbosity=2)
+    assert "Warning: " + rank_warning(7) in capsys.readouterr().err
+
+
+def test_idn25_command_shows_profile_progress(fake_blizzard, capsys):
+    call_command("sync_blizzard")
+    out = capsys.readouterr().out
+    assert "Profiles: 30/30" in out
 
 
 def test_idn48_command_dry_run_writes_nothing(fake_blizzard, capsys):

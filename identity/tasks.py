@@ -10,15 +10,31 @@ def send_invite_dm(invite_id: int) -> str:
     return invite.dm_status if invite is not None else "missing"
 
 
-def run_discord_pipeline() -> str:
-    """Schedule `identity.discord_member_sync` (IDN-26, IDN-47); returns the result line."""
+def run_discord_pipeline(trigger: str = SyncTrigger.SCHEDULE) -> str:
+    """Schedule `identity.discord_member_sync` (IDN-26, IDN-47) and the admin's "Discord sync"
+    button (IDN-43, `trigger="admin"`); returns the result line."""
     from identity.services.discord_sync import sync_discord_members
 
-    return sync_discord_members(trigger=SyncTrigger.SCHEDULE).line
+    return sync_discord_members(trigger=trigger).line
 
 
-def run_blizzard_pipeline() -> str:
-    """Schedule `identity.blizzard_roster_sync` (IDN-23, IDN-47); returns the result line."""
+def run_blizzard_pipeline(trigger: str = SyncTrigger.SCHEDULE) -> str:
+    """Schedule `identity.blizzard_roster_sync` (IDN-23, IDN-47) and the admin's "Blizzard
+    sync" button (IDN-43, `trigger="admin"`); returns the result line."""
     from identity.services.roster_sync import sync_roster
 
-    return sync_roster(trigger=SyncTrigger.SCHEDULE).line
+    return sync_roster(trigger=trigger).line
+
+
+def run_reconcile_pipeline(trigger: str = SyncTrigger.ADMIN) -> str:
+    """The admin's "Matching + integrity" button (IDN-43, IDN-44); returns the result line."""
+    from identity.services.reconcile import run_reconcile_pipeline as reconcile
+
+    return reconcile(trigger=trigger).line
+
+
+def run_audit_report(full: bool = False) -> str:
+    """Admin buttons "Send audit report (new)" / "Send full audit report" (IDN-39, IDN-43)."""
+    from identity.reports import run_audit_report as report
+
+    return report(full=full, trigger=SyncTrigger.ADMIN).line

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from identity.models import DiscordUser, GuildRank, SyncRun, SyncSource, SyncTrigger
 from identity.services.ranks import highest_guild_role, recompute_player_ranks
-from identity.services.reconcile import reconcile
+from identity.services.reconcile import announce_run, reconcile
 from identity.services.sync_runs import describe_run, pipeline_run, record_skipped
 from patt.discord.errors import DiscordError, MissingPermissions
 from patt.discord.rest import DiscordRestClient, discord_configured
@@ -212,6 +212,7 @@ def sync_discord_members(
     trigger: str = SyncTrigger.COMMAND,
     dry_run: bool = False,
     client: DiscordRestClient | None = None,
+    post: bool = True,
 ) -> MemberSyncResult:
     """IDN-26/27 (with IDN-5 and IDN-15): the Discord member pipeline over REST.
 
@@ -230,8 +231,10 @@ def sync_discord_members(
         return _dry_run(client)
     with pipeline_run(SyncSource.DISCORD_MEMBERS, trigger) as run:
         if not run.skipped:
-            _run_pipeline(run, client)
+            _run_pipeline(run, client, post=post)
     record = run.record
+    if post and not run.skipped:
+        announce_run(record, client=client)  # IDN-41, IDN-42
     return MemberSyncResult(
         run=record,
         counts=record.counts,
@@ -260,7 +263,7 @@ def _fetch_error(exc: DiscordError) -> str:
     return f"Discord member list failed: {exc}"
 
 
-def _run_pipeline(run, client: DiscordRestClient | None) -> None:
+def _run_pipeline(run, client: DiscordRestClient | None, *, post: bool) -> None:
     try:
         roles, members = _fetch(client)
     except DiscordError as exc:
@@ -275,7 +278,7 @@ def _run_pipeline(run, client: DiscordRestClient | None) -> None:
         fill_rank_role_ids(roles, ladder, run.warn, write=True)
         run.counts.update(write_members(members, ladder, now, write=True))
         recompute_player_ranks(run_details=run.details)
-    reconcile(run_details=run.details)  # IDN-44: matching and integrity follow the write
+    reconcile(run=run, post=post, client=client)  # IDN-44/45: reconcile follows the write
 
 
 def _dry_run(client: DiscordRestClient | None) -> MemberSyncResult:

@@ -44,7 +44,7 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.ranks import recompute_player_ranks
-from identity.services.reconcile import reconcile
+from identity.services.reconcile import announce_run, reconcile
 from identity.services.sync_runs import pipeline_run, record_skipped
 from patt.models import SiteConfig
 
@@ -192,6 +192,7 @@ def sync_roster(
     dry_run: bool = False,
     client: BlizzardClient | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    post: bool = True,
 ) -> RosterSyncResult:
     """IDN-23/24/25: the Blizzard roster pipeline.
 
@@ -219,8 +220,10 @@ def sync_roster(
         return result
     with pipeline_run(SyncSource.BLIZZARD_ROSTER, trigger) as run:
         if not run.skipped:
-            _run_pipeline(run, result, config, roster_only, client, on_progress)
+            _run_pipeline(run, result, config, roster_only, client, on_progress, post=post)
     record = run.record
+    if post and not run.skipped:
+        announce_run(record)  # IDN-41, IDN-42
     result.run = record
     result.counts, result.details = record.counts, record.details
     result.status, result.error = record.status, record.error
@@ -234,7 +237,7 @@ class _Sink:
         self.counts, self.details, self.warn, self.fail = counts, details, warn, fail
 
 
-def _run_pipeline(run, result, config, roster_only, client, on_progress) -> None:
+def _run_pipeline(run, result, config, roster_only, client, on_progress, *, post) -> None:
     sink = _Sink(run.counts, run.details, run.warn, run.fail)
     fetched = _fetch(sink, result, config, roster_only, client, on_progress)
     if fetched is None:
@@ -243,7 +246,7 @@ def _run_pipeline(run, result, config, roster_only, client, on_progress) -> None
     with transaction.atomic():
         write_roster(members, profiles, sink, roster_only=roster_only)
         recompute_player_ranks(run_details=run.details)
-    reconcile(run_details=run.details)  # IDN-44: matching and integrity follow the write
+    reconcile(run=run, post=post)  # IDN-44/45: reconcile follows the write
     if run.counts.get("profiles_missing") or run.counts.get("profiles_failed"):
         run.status = SyncStatus.PARTIAL
     if run.counts.get("conflicts"):

@@ -59,6 +59,10 @@ def test_idn27_sync_upserts_members_with_display_name_roles_and_highest_guild_ro
         "updated": 0,
         "unchanged": 0,
         "departed": 0,
+        # IDN-29: the role push of the reconcile that follows (writes are off by default).
+        "role_adds": 0,
+        "role_removals": 0,
+        "role_errors": 0,
     }
     run = SyncRun.objects.get(source=SyncSource.DISCORD_MEMBERS)
     assert run.counts == result.counts and run.finished_at is not None

@@ -20,11 +20,12 @@ class Command(BaseCommand):
             help="Fetch and compute the changes; write nothing (not even a SyncRun).",
         )
         parser.add_argument(
-            "--no-post", action="store_true", help="Do not post the sync summary to Discord."
+            "--no-post",
+            action="store_true",
+            help="Post nothing to Discord (audit report, sync summary, failure post).",
         )
 
     def handle(self, *args, roster_only=False, dry_run=False, no_post=False, **options):
-        # The summary post (IDN-41) is not built yet, so --no-post has nothing to suppress.
         verbosity = options.get("verbosity", 1)
         config = SiteConfig.get()
         if verbosity >= 1:
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             roster_only=roster_only,
             dry_run=dry_run,
             on_progress=progress,
+            post=not no_post,
         )
         if verbosity >= 2:
             for warning in result.details.get("warnings", []):

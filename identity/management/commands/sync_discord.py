@@ -16,12 +16,15 @@ class Command(BaseCommand):
             help="Fetch and compute the changes; write nothing (not even a SyncRun).",
         )
         parser.add_argument(
-            "--no-post", action="store_true", help="Do not post the sync summary to Discord."
+            "--no-post",
+            action="store_true",
+            help="Post nothing to Discord (audit report, sync summary, failure post).",
         )
 
     def handle(self, *args, dry_run=False, no_post=False, **options):
-        # The summary post (IDN-41) is not built yet, so --no-post has nothing to suppress.
-        result = sync_discord_members(trigger=SyncTrigger.COMMAND, dry_run=dry_run)
+        result = sync_discord_members(
+            trigger=SyncTrigger.COMMAND, dry_run=dry_run, post=not no_post
+        )
         for warning in result.details.get("warnings", []):
             self.stderr.write(f"Warning: {warning}")
         if result.status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL):

@@ -53,15 +53,17 @@ def children_named(needle: str, session_of: int) -> list[int]:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the worker")
 def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
-    port = free_port()
+    port, fake_port = free_port(), free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "PATT_DEV_SERVER_TEST": str(port),
+        "FAKE_BLIZZARD_PORT": str(fake_port),
     }
     env.pop("REDIS_URL", None)
+    env.pop("BLIZZARD_CLIENT_ID", None)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -96,6 +98,21 @@ def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
             workers = children_named("manage.py qcluster", port)
             time.sleep(0.2)
         assert workers, "the django-q2 worker is running beside the site"
+        # IDN-49 demo configuration: no Blizzard credentials, so the fake Blizzard API runs too.
+        token = urllib.request.Request(
+            f"http://127.0.0.1:{fake_port}/oauth/token",
+            data=b"grant_type=client_credentials",
+            headers={"Authorization": "Basic ZmFrZS1pZDpmYWtlLXNlY3JldA=="},  # fake-id:fake-secret
+        )
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(token, timeout=2) as r:
+                    assert b"fake-token-" in r.read()
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the demo's fake Blizzard API did not answer")
 
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         server.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from identity.testing.demo_guild import fixture_from_database
 from identity.testing.fake_blizzard import DEMO_FIXTURE, FakeBlizzard, generate_guild, load_fixture
 
 
@@ -15,10 +16,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--members", type=int, default=None, help="serve a generated guild of N members"
         )
+        parser.add_argument(
+            "--from-db",
+            action="store_true",
+            help="serve the database's in-guild characters (the demo: `make run` uses this)",
+        )
         parser.add_argument("--latency-ms", type=int, default=0, help="delay of every answer")
 
-    def handle(self, *args, host, port, fixture, members, latency_ms, **options):
-        guild = generate_guild(members) if members else load_fixture(fixture)
+    def handle(self, *args, host, port, fixture, members, from_db, latency_ms, **options):
+        if from_db:
+            guild = fixture_from_database()
+        elif members:
+            guild = generate_guild(members)
+        else:
+            guild = load_fixture(fixture)
         fake = FakeBlizzard(guild, latency=latency_ms / 1000)
         base = f"http://{host}:{port}"
         self.stdout.write(

@@ -15,9 +15,7 @@ def _titles(posted) -> list[str]:
     return [embed["title"] for message in posted() for embed in message]
 
 
-def test_idn44_discord_pipeline_posts_the_audit_report_then_the_summary(
-    fake_discord, posted
-):
+def test_idn44_discord_pipeline_posts_the_audit_report_then_the_summary(fake_discord, posted):
     fake_discord.add_member(username="somebody")
     WowCharacterFactory(name="Lonelyorc", guild_rank=rank("Member"), guild_rank_index=3)
 

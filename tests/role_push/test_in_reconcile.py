@@ -12,9 +12,7 @@ from tests.role_push.conftest import BOOSTER
 pytestmark = pytest.mark.django_db
 
 
-def test_idn45_role_push_runs_before_integrity_so_a_fixed_role_opens_no_issue(
-    guildie, writes_on
-):
+def test_idn45_role_push_runs_before_integrity_so_a_fixed_role_opens_no_issue(guildie, writes_on):
     player = guildie("Member", roles=[BOOSTER], manual=True)
 
     outcome = run_reconcile_pipeline(post=False)

@@ -11,8 +11,11 @@ linking, rank or invite logic. One module per area; importing them registers the
 - `players`: players, their rank and the "Link character" view (IDN-10 … IDN-14, ACC-33)
 - `discord`: Discord users (IDN-7)
 - `invites`: invite codes (ACC-30)
-- `audit`: audit issues and sync runs (IDN-17)
+- `audit`: audit issues with their officer actions, and sync run history (IDN-17, IDN-43)
+- `sync`: the sync page and worker health (IDN-43, IDN-47), installed on the admin site
 """
+
+from django.contrib import admin
 
 from identity.admin import (  # noqa: F401
     audit,
@@ -22,4 +25,7 @@ from identity.admin import (  # noqa: F401
     links,
     players,
     reference,
+    sync,
 )
+
+sync.install(admin.site)

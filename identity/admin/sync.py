@@ -1,0 +1,341 @@
+"""The officers' sync page and worker health in the admin (IDN-43, IDN-46, IDN-47).
+
+- `/admin/identity/sync/`: one POST button per pipeline. Each queues a django-q2 task by its
+  dotted name ("Queued — see Sync runs"), unless a run of that source is in progress ("A
+  <source> run is already in progress (started HH:MM UTC)."). Post/redirect/get.
+- `/admin/identity/sync/health/`: each django-q2 schedule with its last task, the latest run
+  per source, the last failed tasks and the queue length.
+
+Neither page is a model's, so `install(site)` adds their URLs to the admin site (under the
+identity app's prefix) and an entry "Sync & worker health" to the identity app's list on the
+admin index, for officers only. Both pages cost a fixed number of queries.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from identity.models import SyncRun, SyncSource, SyncStatus, SyncTrigger
+from identity.services.sync_runs import running_limit
+
+# Officers (ACC-38) hold both; a staff user without them gets the themed 403.
+TOOL_PERMISSIONS = ("identity.view_syncrun", "identity.change_auditissue")
+QUEUED_MESSAGE = "Queued — see {}"
+RECENT_FAILURES = 10
+RESULT_TEXT_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class SyncButton:
+    """One button of the sync page: the task it queues and the source whose run it starts."""
+
+    key: str
+    label: str
+    source: str
+    func: str
+    kwargs: dict = field(default_factory=dict)
+    help: str = ""
+
+
+BUTTONS = (
+    SyncButton(
+        "blizzard",
+        "Blizzard sync",
+        SyncSource.BLIZZARD_ROSTER,
+        "identity.tasks.run_blizzard_pipeline",
+        {"trigger": SyncTrigger.ADMIN},
+        help="Guild roster and character profiles, then matching, integrity and the audit report.",
+    ),
+    SyncButton(
+        "discord",
+        "Discord sync",
+        SyncSource.DISCORD_MEMBERS,
+        "identity.tasks.run_discord_pipeline",
+        {"trigger": SyncTrigger.ADMIN},
+        help="Server roles and members, then matching, integrity and the audit report.",
+    ),
+    SyncButton(
+        "reconcile",
+        "Matching + integrity",
+        SyncSource.RECONCILE,
+        "identity.tasks.run_reconcile_pipeline",
+        help="Matching, player ranks, role push, integrity checks and the audit report.",
+    ),
+    SyncButton(
+        "audit_new",
+        "Send audit report (new)",
+        SyncSource.AUDIT_REPORT,
+        "identity.tasks.run_audit_report",
+        {"full": False},
+        help="Posts the open issues not yet reported to the audit channel.",
+    ),
+    SyncButton(
+        "audit_full",
+        "Send full audit report",
+        SyncSource.AUDIT_REPORT,
+        "identity.tasks.run_audit_report",
+        {"full": True},
+        help="Posts every open, not dismissed issue to the audit channel.",
+    ),
+)
+BUTTONS_BY_KEY = {button.key: button for button in BUTTONS}
+
+
+def can_use_sync_tools(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perms(TOOL_PERMISSIONS)
+
+
+def _officers_only(request) -> None:
+    if not can_use_sync_tools(request.user):
+        raise PermissionDenied
+
+
+def hh_mm_utc(moment) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M")
+
+
+def utc(moment) -> str:
+    return "-" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- what the pages read -----------------------------------------------------------------------
+
+
+def run_in_progress(source: str, now=None) -> SyncRun | None:
+    """The `running` run of `source`, unless it is older than its limit: such a row is
+    abandoned (IDN-46) and the next start marks it so, so it does not block the button."""
+    now = now or timezone.now()
+    return (
+        SyncRun.objects.filter(
+            source=source, status=SyncStatus.RUNNING, started_at__gte=now - running_limit(source)
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def latest_runs() -> dict[str, SyncRun]:
+    """The newest run of every source, in one query."""
+    newest = SyncRun.objects.filter(source=OuterRef("source")).order_by("-started_at", "-pk")
+    runs = SyncRun.objects.filter(pk=Subquery(newest.values("pk")[:1]))
+    return {run.source: run for run in runs}
+
+
+def _short_result(result) -> str:
+    """The first line of a failed task's result (django-q2 stores "<error> : <traceback>")."""
+    text = str(result if result is not None else "").strip()
+    text = text.split(" : Traceback", 1)[0].splitlines()[0] if text else ""
+    return text if len(text) <= RESULT_TEXT_LENGTH else text[: RESULT_TEXT_LENGTH - 1] + "…"
+
+
+def queue_length() -> int | None:
+    """Tasks waiting in the broker (the ORM broker: one COUNT); None when it cannot say."""
+    from django_q.brokers import get_broker
+
+    try:
+        return get_broker().queue_size()
+    except Exception:  # a broker that is down must not take the health page with it
+        return None
+
+
+@dataclass
+class ScheduleRow:
+    name: str
+    func: str
+    schedule: str
+    next_run: object
+    last_task: dict | None
+
+
+def schedule_rows() -> list[ScheduleRow]:
+    """Every django-q2 schedule with its last task (two queries in all)."""
+    from django_q.models import Schedule, Task
+
+    schedules = list(
+        Schedule.objects.order_by("name", "pk").values(
+            "name", "func", "schedule_type", "cron", "minutes", "next_run", "task"
+        )
+    )
+    task_ids = [row["task"] for row in schedules if row["task"]]
+    tasks = {
+        task["id"]: task
+        for task in Task.objects.filter(id__in=task_ids).values(
+            "id", "name", "started", "stopped", "success"
+        )
+    }
+    labels = dict(Schedule.TYPE)
+    rows = []
+    for row in schedules:
+        if row["cron"]:
+            schedule = f"cron {row['cron']}"
+        elif row["schedule_type"] == Schedule.MINUTES and row["minutes"]:
+            schedule = f"every {row['minutes']} minutes"
+        else:
+            schedule = str(labels.get(row["schedule_type"], row["schedule_type"]))
+        rows.append(
+            ScheduleRow(
+                name=row["name"] or row["func"],
+                func=row["func"],
+                schedule=schedule,
+                next_run=row["next_run"],
+                last_task=tasks.get(row["task"]),
+            )
+        )
+    return rows
+
+
+def recent_failures() -> list[dict]:
+    from django_q.models import Failure
+
+    failures = list(
+        Failure.objects.order_by("-stopped").values("id", "name", "func", "stopped", "result")[
+            :RECENT_FAILURES
+        ]
+    )
+    for failure in failures:
+        failure["short_result"] = _short_result(failure.pop("result"))
+    return failures
+
+
+# --- the views -----------------------------------------------------------------------------------
+
+
+def _context(site, request, title: str, **extra) -> dict:
+    return {
+        **site.each_context(request),
+        "title": title,
+        "subtitle": None,
+        "app_label": "identity",
+        "syncrun_changelist": reverse("admin:identity_syncrun_changelist", current_app=site.name),
+        "sync_url": reverse("admin:identity_sync", current_app=site.name),
+        "health_url": reverse("admin:identity_sync_health", current_app=site.name),
+        **extra,
+    }
+
+
+def queue_sync(request, button: SyncButton, site_name: str = "admin") -> bool:
+    """Queue `button`'s task unless its source is running; True when queued (with its message)."""
+    from django_q.tasks import async_task
+
+    running = run_in_progress(button.source)
+    if running is not None:
+        label = SyncSource(button.source).label
+        article = "An" if label[0].lower() in "aeiou" else "A"
+        messages.warning(
+            request,
+            f"{article} {label} run is already in progress "
+            f"(started {hh_mm_utc(running.started_at)} UTC).",
+        )
+        return False
+    # By dotted name: the task is imported by the worker, not here.
+    async_task(button.func, q_options={"task_name": f"{button.label} (admin)"}, **button.kwargs)
+    runs_url = reverse("admin:identity_syncrun_changelist", current_app=site_name)
+    messages.success(
+        request, format_html(QUEUED_MESSAGE, format_html('<a href="{}">Sync runs</a>', runs_url))
+    )
+    return True
+
+
+def sync_view(request, site):
+    """`/admin/identity/sync/`: the buttons (GET) and queueing (POST, then back here)."""
+    _officers_only(request)
+    if request.method == "POST":
+        button = BUTTONS_BY_KEY.get(request.POST.get("pipeline", ""))
+        if button is None:
+            messages.error(request, "Unknown sync; nothing was queued.")
+        else:
+            queue_sync(request, button, site.name)
+        return redirect(reverse("admin:identity_sync", current_app=site.name))
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    latest = latest_runs()
+    rows = [
+        {
+            "button": button,
+            "latest": latest.get(button.source),
+            "source_label": SyncSource(button.source).label,
+        }
+        for button in BUTTONS
+    ]
+    context = _context(site, request, "Sync now", rows=rows)
+    return TemplateResponse(request, "admin/identity/sync/sync.html", context)
+
+
+def health_view(request, site):
+    """`/admin/identity/sync/health/`: schedules, latest runs, failures, queue length."""
+    _officers_only(request)
+    latest = latest_runs()
+    sources = [
+        {"value": value, "label": label, "run": latest.get(value)}
+        for value, label in SyncSource.choices
+    ]
+    context = _context(
+        site,
+        request,
+        "Worker health",
+        schedules=schedule_rows(),
+        sources=sources,
+        failures=recent_failures(),
+        queue_length=queue_length(),
+        failure_limit=RECENT_FAILURES,
+    )
+    return TemplateResponse(request, "admin/identity/sync/health.html", context)
+
+
+# --- hooking the pages into the admin site -------------------------------------------------------
+
+ENTRY_NAME = "Sync & worker health"
+
+
+def install(site: admin.AdminSite) -> None:
+    """Add the sync and health URLs and the app-list entry to `site` (once)."""
+    if getattr(site, "_identity_sync_installed", False):
+        return
+    site._identity_sync_installed = True
+    get_urls, get_app_list = site.get_urls, site.get_app_list
+
+    def get_urls_with_sync():
+        return [
+            path(
+                "identity/sync/",
+                site.admin_view(lambda request: sync_view(request, site)),
+                name="identity_sync",
+            ),
+            path(
+                "identity/sync/health/",
+                site.admin_view(lambda request: health_view(request, site)),
+                name="identity_sync_health",
+            ),
+            *get_urls(),
+        ]
+
+    def get_app_list_with_sync(request, app_label=None):
+        app_list = get_app_list(request, app_label)
+        if not can_use_sync_tools(request.user):
+            return app_list
+        for app in app_list:
+            if app["app_label"] == "identity":
+                app["models"].append(
+                    {
+                        "name": ENTRY_NAME,
+                        "object_name": "Sync",
+                        "perms": {"add": False, "change": False, "delete": False, "view": True},
+                        "admin_url": reverse("admin:identity_sync", current_app=site.name),
+                        "add_url": None,
+                        "view_only": True,
+                    }
+                )
+                app["models"].sort(key=lambda entry: entry["name"])
+        return app_list
+
+    site.get_urls = get_urls_with_sync
+    site.get_app_list = get_app_list_with_sync

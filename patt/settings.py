@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_q",
     "patt.apps.SiteConfigAppConfig",
     "identity",
+    "campaigns",
     # Accounts (ACC-10): django-allauth with the Discord provider.
     "allauth",
     "allauth.account",
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "patt.context_processors.site",
+                "campaigns.context_processors.nav_vote",  # ACC-45 "Vote" item
             ],
         },
     },

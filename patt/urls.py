@@ -34,6 +34,8 @@ urlpatterns = [
     path("theme.css", views.theme_css, name="theme-css"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     *account_urlpatterns,
+    path("", include("campaigns.urls")),
+    path("api/v1/", include("campaigns.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

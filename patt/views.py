@@ -12,6 +12,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 import patt
+from campaigns import landing as campaign_cards
 from identity.models import PlayableClass
 from patt import landing as landing_queries
 from patt.models import SiteConfig
@@ -30,10 +31,10 @@ def landing(request: HttpRequest) -> HttpResponse:
     """GET / (ACC-47): hero, active votes, recent results, about, recruiting, raid schedule,
     officers, quote of the day — in that order, every one working without JS (ACC-48).
 
-    The campaigns and roster apps do not exist yet: their sections read context values this
-    view does not set (`active_votes`, `recent_results`, `recruiting_needs`,
-    `quote_of_the_day`, see templates/patt/landing.html) and show their empty state or stay
-    hidden. No placeholder data is made up.
+    The campaigns app fills `active_votes` and `recent_results` (campaigns/landing.py). The
+    roster app does not exist yet: its sections read context values this view does not set
+    (`recruiting_needs`, `quote_of_the_day`, see templates/patt/landing.html) and show their
+    empty state or stay hidden. No placeholder data is made up.
 
     A fixed number of queries whatever the guild size (ACC-48): SiteConfig (cached per
     process), the officers in one joined query, and the viewer's Player when signed in (one
@@ -46,6 +47,9 @@ def landing(request: HttpRequest) -> HttpResponse:
         {
             "hero_image_src": landing_queries.hero_image_src(config),
             "officers": landing_queries.officers(),
+            # CMP-35 / ACC-47 #2–3: campaign cards (campaigns/landing.py, constant queries).
+            "active_votes": campaign_cards.active_votes(request),
+            "recent_results": campaign_cards.recent_results(request),
         },
     )
 

@@ -18,6 +18,7 @@ from patt.demo import (
     build_plan,
     seed_demo_guild,
 )
+from patt.demo.campaigns import seed_demo_campaigns
 
 # Progress lines only help when a run takes a noticeable time (the benchmark guild).
 PROGRESS_FROM_PLAYERS = 200
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: {done}/{total}")
 
         result = seed_demo_guild(plan, password=password, progress=progress)
+        campaigns = seed_demo_campaigns()
         elapsed = time.monotonic() - started
 
         admin_url = f"{settings.SITE_URL}/admin/"
@@ -87,6 +89,7 @@ class Command(BaseCommand):
                 f"Try registering: {settings.SITE_URL}/register?code={code} "
                 f"(Discord username: {username}; any password of 8+ characters)"
             )
+        self.stdout.write(campaigns.line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo guild ready in {elapsed:.1f}s: {result.players} players "

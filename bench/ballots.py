@@ -1,0 +1,350 @@
+"""Benchmark: 500 players cast their ballots at the same moment over real HTTP (CMP-18, CMP-42).
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/ballots.py [--players 500] [--workers 3]
+        [--threads 16]
+
+Builds a throw-away database (a `bench_ballots_<pid>` database next to DATABASE_URL's
+PostgreSQL, or a temporary SQLite file), seeds a live campaign with 5 entries and N Veteran
+players, each with a website account, a signed-in session and a CSRF cookie, and serves the
+site with gunicorn (gthread workers) on 127.0.0.1. N client threads — one `requests.Session`
+each, like N browsers — are released together by a barrier and POST
+`/api/v1/campaigns/<id>/vote` with the CSRF token in `X-CSRFToken`. The database is then
+checked: one receipt and one ballot of three picks per player, the campaign closed early
+(`all_voted`, CMP-19) with the snapshot N of N.
+
+The last line is `stored=<n> duplicates=<n> errors=<n> p95_ms=<ms>`; the target is
+`stored=N duplicates=0 errors=0`. `duplicates` counts players with more than one stored
+receipt or ballot; `errors` counts answers other than 201, transport failures, and database
+checks that do not hold.
+"""
+
+import argparse
+import logging
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patt.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+ENTRY_NAMES = ("Trog", "Rocket", "Mito", "Shodoom", "Skate")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def throwaway_database() -> tuple[str, str]:
+    """Create the bench database (migrated) and return (old name, DATABASE_URL for the server)."""
+    db = settings.DATABASES["default"]
+    if connection.vendor == "postgresql":
+        name = f"bench_ballots_{os.getpid()}"
+        db["TEST"]["NAME"] = name
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        server_url = urlunsplit(parts._replace(path="/" + name))
+    else:
+        path = Path(tempfile.gettempdir()) / f"bench_ballots_{os.getpid()}.sqlite3"
+        db["TEST"]["NAME"] = str(path)
+        server_url = f"sqlite:///{path}"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    return old_name, server_url
+
+
+def seed(players: int):
+    """A live campaign (3 picks, Veteran+ vote) and `players` Veterans with accounts and
+    signed-in sessions. Returns the campaign and [(player, session key)]."""
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from campaigns.models import Campaign, CampaignEntry
+    from identity.models import GuildRank, Player
+
+    User = get_user_model()
+    veteran = GuildRank.objects.get(level=3)
+    start = timezone.now() + timedelta(hours=1)
+    campaign = Campaign.objects.create(
+        title="Bench Profile Pic Contest",
+        picks_per_voter=3,
+        min_rank_to_vote=veteran,
+        start_at=start,
+        duration_hours=168,
+    )
+    CampaignEntry.objects.bulk_create(
+        CampaignEntry(campaign=campaign, name=name, sort_order=index)
+        for index, name in enumerate(ENTRY_NAMES, 1)
+    )
+    # Live since a minute ago, the way the lifecycle code moves it (CMP-6).
+    start = timezone.now() - timedelta(minutes=1)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=Campaign.Status.LIVE, start_at=start, end_at=start + timedelta(hours=168)
+    )
+
+    users = User.objects.bulk_create(
+        User(username=f"bench{i:04d}", password="!bench-unusable") for i in range(players)
+    )
+    members = Player.objects.bulk_create(
+        Player(display_name=f"Bench {i:04d}", user=user, guild_rank=veteran, is_active=True)
+        for i, user in enumerate(users)
+    )
+    store = SessionStore()
+    expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    backend = "django.contrib.auth.backends.ModelBackend"
+    sessions = [
+        Session(
+            session_key=get_random_string(32),
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(user.pk),
+                    BACKEND_SESSION_KEY: backend,
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                }
+            ),
+            expire_date=expire,
+        )
+        for user in users
+    ]
+    Session.objects.bulk_create(sessions)
+    return campaign, list(zip(members, [s.session_key for s in sessions], strict=True))
+
+
+def start_server(
+    database_url: str, port: int, workers: int, threads: int, conn_max_age: int | None
+) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:`port` against the bench database, DEBUG off (as in production)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    if conn_max_age is not None:
+        env["DB_CONN_MAX_AGE"] = str(conn_max_age)
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "patt.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    # The server's log goes to a file: an unread pipe would stall it once full.
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed with the process
+        "w+", prefix="bench_ballots_gunicorn_", suffix=".log", delete=False
+    )
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server.log_path = log.name
+    log.close()
+    return server
+
+
+def wait_until_ready(server: subprocess.Popen, base_url: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log = Path(server.log_path).read_text()[-4000:]
+            raise SystemExit(f"gunicorn exited with code {server.returncode}:\n{log}")
+        try:
+            if requests.get(f"{base_url}/api/health", timeout=10).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("gunicorn did not answer /api/health within 90 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
+    print(f"server log: {server.log_path}")
+
+
+def browsers(base_url: str, voters, entry_ids: list[int], rng: random.Random) -> list:
+    """One requests.Session per player: CSRF cookie from the sign-in page, then the session."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def prepare(item):
+        player, session_key = item
+        session = requests.Session()
+        session.get(f"{base_url}/accounts/login/", timeout=60).raise_for_status()
+        # Drop the kept-alive connection: gunicorn closes idle ones after 2 s, and a POST on a
+        # connection the server is closing fails without an answer (requests never retries
+        # a POST). The cookies stay; the vote opens a fresh connection, as a browser would.
+        session.close()
+        session.cookies.set(settings.SESSION_COOKIE_NAME, session_key)
+        picks = rng.sample(entry_ids, 3)
+        body = {"picks": [{"entry_id": e, "rank": r} for r, e in enumerate(picks, 1)]}
+        return player, session, body
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        return list(pool.map(prepare, voters))
+
+
+def vote_all(url: str, prepared: list) -> tuple[list[int | str], list[float]]:
+    """Every browser POSTs its ballot at the same moment; returns the statuses (the exception
+    name for a transport failure) and the latencies in ms."""
+    barrier = threading.Barrier(len(prepared))
+    statuses: list[int | str] = [""] * len(prepared)
+    latencies: list[float] = [0.0] * len(prepared)
+
+    def send(slot: int) -> None:
+        _, session, body = prepared[slot]
+        token = session.cookies.get(settings.CSRF_COOKIE_NAME)
+        barrier.wait(timeout=120)
+        started = time.perf_counter()
+        try:
+            response = session.post(url, json=body, headers={"X-CSRFToken": token}, timeout=120)
+            statuses[slot] = response.status_code
+        except requests.RequestException as exc:
+            statuses[slot] = f"{type(exc).__name__}: {exc}"[:160]
+        latencies[slot] = (time.perf_counter() - started) * 1000
+
+    threads = [threading.Thread(target=send, args=(slot,)) for slot in range(len(prepared))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses, latencies
+
+
+def verify(campaign, players: int) -> tuple[int, int, list[str]]:
+    """The database after the run: (stored ballots, duplicate players, failed checks)."""
+    from django.db.models import Count
+
+    from campaigns.models import Ballot, BallotPick, BallotReceipt, Campaign
+
+    stored = Ballot.objects.filter(campaign=campaign).count()
+    duplicate_receipts = (
+        BallotReceipt.objects.filter(campaign=campaign)
+        .values("player")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    duplicate_ballots = (
+        Ballot.objects.filter(campaign=campaign)
+        .values("voter")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    problems = []
+    receipts = BallotReceipt.objects.filter(campaign=campaign).count()
+    if receipts != stored:
+        problems.append(f"receipts={receipts} != ballots={stored}")
+    picks = BallotPick.objects.filter(ballot__campaign=campaign).count()
+    if picks != 3 * stored:
+        problems.append(f"picks={picks} != 3 x {stored}")
+    row = Campaign.objects.get(pk=campaign.pk)
+    if stored == players and (row.status, row.close_reason) != ("closed", "all_voted"):
+        problems.append(f"campaign {row.status}/{row.close_reason}, expected closed/all_voted")
+    if row.status == "closed" and (row.voted_at_close, row.eligible_at_close) != (
+        players,
+        players,
+    ):
+        problems.append(f"snapshot {row.voted_at_close}/{row.eligible_at_close}")
+    return stored, duplicate_receipts + duplicate_ballots, problems
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--players", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        help="DB_CONN_MAX_AGE for the server (default: the project's setting, 0)",
+    )
+    args = parser.parse_args()
+
+    logging.disable(logging.INFO)
+    old_name, server_url = throwaway_database()
+    server = None
+    try:
+        campaign, voters = seed(args.players)
+        entry_ids = list(campaign.entries.values_list("pk", flat=True))
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        server = start_server(server_url, port, args.workers, args.threads, args.conn_max_age)
+        wait_until_ready(server, base_url)
+        prepared = browsers(base_url, voters, entry_ids, random.Random(args.seed))
+        vote_url = f"{base_url}/api/v1/campaigns/{campaign.pk}/vote"
+        started = time.perf_counter()
+        statuses, latencies = vote_all(vote_url, prepared)
+        wall = time.perf_counter() - started
+        stored, duplicates, problems = verify(campaign, args.players)
+        failed = [s for s in statuses if s != 201]
+        errors = len(failed) + len(problems)
+        print(
+            f"database={connection.vendor} players={args.players} "
+            f"gunicorn={args.workers}x{args.threads} "
+            f"conn_max_age={args.conn_max_age if args.conn_max_age is not None else 'default'} "
+            f"wall_s={wall:.2f} "
+            f"median_ms={statistics.median(latencies):.0f} max_ms={max(latencies):.0f}"
+        )
+        if failed:
+            for answer in sorted(set(map(str, failed))):
+                print(f"non-201 answer x{list(map(str, failed)).count(answer)}: {answer}")
+        for problem in problems:
+            print(f"check failed: {problem}")
+        print(
+            f"stored={stored} duplicates={duplicates} errors={errors} "
+            f"p95_ms={percentile(latencies, 0.95):.0f}"
+        )
+    finally:
+        if server is not None:
+            stop_server(server)
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

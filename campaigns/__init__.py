@@ -1,0 +1,1 @@
+"""Ranked-choice campaigns (the art vote and friends) and the Discord contest agent (CMP)."""

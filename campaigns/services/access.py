@@ -1,0 +1,127 @@
+"""Who may see and vote in a campaign (CMP-32 … CMP-35).
+
+The viewer's level is ACC-1's (`identity.services.viewer`); this module adds the campaign gates
+on top of it and never reads ranks another way.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from campaigns.models import BallotReceipt, Campaign, CampaignStatus
+from identity.models import GuildRank, Player
+from identity.services.viewer import viewer_player
+
+
+def player_level(player: Player | None) -> int:
+    """ACC-1 for a Player: 0 when None, inactive or without a rank, else the rank's level."""
+    if player is None or not player.is_active or player.guild_rank is None:
+        return 0
+    return player.guild_rank.level
+
+
+def passes_view_gate(campaign: Campaign, level: int) -> bool:
+    """CMP-33: the campaign is public (no view rank) or the viewer's level reaches it."""
+    return campaign.view_level is None or level >= campaign.view_level
+
+
+def voting_open(campaign: Campaign, now=None) -> bool:
+    """CMP-17 check 5: live and start_at ≤ now < end_at."""
+    now = now or timezone.now()
+    return campaign.status == CampaignStatus.LIVE and campaign.start_at <= now < campaign.end_at
+
+
+@dataclass
+class CampaignViewer:
+    """One viewer of one campaign (CMP-32).
+
+    `can_vote`: the viewer could cast a ballot right now — passes the gate, has an active
+    Player with level ≥ the vote rank, the campaign is open for voting and they have no
+    receipt yet. `campaign_status` is the campaign's status when the viewer was built (it
+    decides `can_see_results`).
+    """
+
+    signed_in: bool
+    level: int
+    player: Player | None
+    is_officer: bool
+    passes_gate: bool
+    can_vote: bool
+    has_voted: bool
+    rank_allows_vote: bool = False
+    campaign_status: str = ""
+
+    @property
+    def can_see_results(self) -> bool:
+        """CMP-34: final results once closed/archived; live standings only to voters."""
+        if not self.passes_gate:
+            return False
+        if self.campaign_status in (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED):
+            return True
+        return self.campaign_status == CampaignStatus.LIVE and self.has_voted
+
+    @property
+    def kind(self) -> str:
+        """CMP-32: "anonymous" | "no_access" | "cannot_vote" | "eligible" | "voter".
+
+        Anonymous comes first (an anonymous visitor failing the gate is sent to sign in);
+        "eligible" means the rank allows voting and no receipt exists, whatever the status.
+        """
+        if not self.signed_in:
+            return "anonymous"
+        if not self.passes_gate:
+            return "no_access"
+        if self.has_voted:
+            return "voter"
+        if self.rank_allows_vote:
+            return "eligible"
+        return "cannot_vote"
+
+
+def _player_for_user(user) -> Player | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Player.objects.select_related("guild_rank").filter(user_id=user.pk).first()
+
+
+def campaign_viewer(campaign: Campaign, request=None, *, user=None) -> CampaignViewer:
+    """CMP-32 for `request` (its cached viewer Player, ACC-1) or for `user`.
+
+    At most one query for the receipt, plus one for the Player when only `user` is given
+    (none when the request already loaded it).
+    """
+    if request is not None:
+        user = getattr(request, "user", None)
+        player = viewer_player(request)
+    else:
+        player = _player_for_user(user)
+    signed_in = bool(user is not None and user.is_authenticated)
+    level = player_level(player)
+    gate = passes_view_gate(campaign, level)
+    has_voted = (
+        player is not None
+        and BallotReceipt.objects.filter(campaign_id=campaign.pk, player=player).exists()
+    )
+    rank_allows = signed_in and gate and level >= 1 and level >= campaign.vote_level
+    return CampaignViewer(
+        signed_in=signed_in,
+        level=level,
+        player=player,
+        is_officer=level >= GuildRank.OFFICER_LEVEL,
+        passes_gate=gate,
+        can_vote=rank_allows and not has_voted and voting_open(campaign),
+        has_voted=has_voted,
+        rank_allows_vote=rank_allows,
+        campaign_status=campaign.status,
+    )
+
+
+def visible_campaigns(level: int, is_officer: bool):
+    """CMP-35: live and closed campaigns passing the view gate; drafts only to officers
+    (gate applies to them too); archived never."""
+    gate = Q(min_rank_to_view__isnull=True) | Q(min_rank_to_view__lte=level)
+    statuses = [CampaignStatus.LIVE, CampaignStatus.CLOSED]
+    if is_officer:
+        statuses.append(CampaignStatus.DRAFT)
+    return Campaign.objects.filter(gate, status__in=statuses)

@@ -1,0 +1,216 @@
+"""Casting a ballot and reading one's own vote (CMP-17 … CMP-22).
+
+`cast_ballot` is the one server path for votes: the page form and the JSON endpoint both call
+it. Logging never puts a ballot's contents next to its voter (CMP-21): the only log line names
+the campaign and the number of picks.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from campaigns.models import (
+    Ballot,
+    BallotPick,
+    BallotReceipt,
+    Campaign,
+    CampaignEntry,
+    CampaignStatus,
+    CloseReason,
+)
+from campaigns.services.access import passes_view_gate, player_level, voting_open
+from campaigns.services.lifecycle import close_campaign, close_if_due
+from campaigns.services.stats import VoteStats, vote_stats
+from identity.models import Player
+
+logger = logging.getLogger("campaigns.ballots")
+
+NOT_FOUND = "Campaign not found."
+SIGN_IN = "Sign in to vote."
+NO_VIEW = "You don't have permission to view this campaign."
+NO_PLAYER = "Your account isn't linked to a guild member, so you can't vote. Ask an officer."
+NOT_OPEN = "Voting hasn't opened yet."
+CLOSED = "Voting has closed."
+RANK_TOO_LOW = "Your rank ({rank}) can't vote in this campaign — {min_rank} or higher can."
+ALREADY_VOTED = "You have already voted in this campaign. Votes can't be changed."
+BAD_FORMAT = "Invalid ballot format."
+WRONG_COUNT = "Pick exactly {n} entries (you picked {m})."
+DUPLICATE_ENTRY = "Each entry can only be picked once."
+DUPLICATE_RANK = "Each rank can only be used once."
+RANK_RANGE = "Ranks must be between 1 and {n}."
+FOREIGN_ENTRY = "Entry {id} is not part of this campaign."
+
+
+@dataclass
+class BallotOutcome:
+    """What `cast_ballot` did: `status` is the HTTP status (201 on success, else CMP-17's)."""
+
+    ok: bool
+    status: int
+    message: str
+    picks: list[tuple[int, int, str]] = field(default_factory=list)  # (rank, entry_id, name)
+    campaign_closed: bool = False
+    stats: VoteStats | None = None
+
+
+def _refuse(status: int, message: str) -> BallotOutcome:
+    return BallotOutcome(ok=False, status=status, message=message)
+
+
+def _closed_message(campaign: Campaign) -> str:
+    return NOT_OPEN if campaign.status == CampaignStatus.DRAFT else CLOSED
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse_picks(raw) -> list[tuple[int, int]] | None:
+    """CMP-17 check 8: a list of objects with integer `entry_id` and `rank`."""
+    if not isinstance(raw, list):
+        return None
+    parsed = []
+    for item in raw:
+        if not isinstance(item, dict):
+            return None
+        entry_id, rank = item.get("entry_id"), item.get("rank")
+        if not (_is_int(entry_id) and _is_int(rank)):
+            return None
+        parsed.append((entry_id, rank))
+    return parsed
+
+
+def _check_picks(campaign: Campaign, picks: list[tuple[int, int]]) -> str | None:
+    """CMP-17 checks 9-12 (13 needs the entries)."""
+    n = campaign.picks_per_voter
+    if len(picks) != n:
+        return WRONG_COUNT.format(n=n, m=len(picks))
+    if len({entry_id for entry_id, _ in picks}) != len(picks):
+        return DUPLICATE_ENTRY
+    if len({rank for _, rank in picks}) != len(picks):
+        return DUPLICATE_RANK
+    if any(not 1 <= rank <= n for _, rank in picks):
+        return RANK_RANGE.format(n=n)
+    return None
+
+
+def _load_campaign(campaign_id) -> Campaign | None:
+    pk = campaign_id.pk if isinstance(campaign_id, Campaign) else campaign_id
+    if not _is_int(pk):
+        try:
+            pk = int(str(pk))
+        except (TypeError, ValueError):
+            return None
+    return (
+        Campaign.objects.select_related("min_rank_to_vote", "min_rank_to_view")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def cast_ballot(campaign_id, user, picks) -> BallotOutcome:
+    """CMP-17 … CMP-19, CMP-21, CMP-22: validate in CMP-17's order, then store.
+
+    The first failing check is returned and nothing is stored. Storing runs in one transaction
+    with the campaign row locked: check 5 again, the receipt first (its UNIQUE constraint is the
+    one-ballot rule; an IntegrityError means a concurrent double submit → check 7's message,
+    409), then the ballot — without voter and time when secret — and its picks; finally the
+    early close (`all_voted`) when everyone eligible has voted.
+    """
+    campaign = _load_campaign(campaign_id)
+    if campaign is None:
+        return _refuse(404, NOT_FOUND)
+    campaign = close_if_due(campaign)  # CMP-9
+    if user is None or not getattr(user, "is_authenticated", False):
+        return _refuse(401, SIGN_IN)
+    player = Player.objects.select_related("guild_rank").filter(user_id=user.pk).first()
+    level = player_level(player)
+    if not passes_view_gate(campaign, level):
+        return _refuse(403, NO_VIEW)
+    if player is None or not player.is_active:
+        return _refuse(403, NO_PLAYER)
+    if not voting_open(campaign):
+        return _refuse(409, _closed_message(campaign))
+    if level < campaign.vote_level:
+        rank_name = player.guild_rank.name if player.guild_rank else "no rank"
+        return _refuse(
+            403, RANK_TOO_LOW.format(rank=rank_name, min_rank=campaign.min_rank_to_vote.name)
+        )
+    if BallotReceipt.objects.filter(campaign=campaign, player=player).exists():
+        return _refuse(409, ALREADY_VOTED)
+    parsed = _parse_picks(picks)
+    if parsed is None:
+        return _refuse(400, BAD_FORMAT)
+    problem = _check_picks(campaign, parsed)
+    if problem:
+        return _refuse(400, problem)
+    names = dict(
+        CampaignEntry.objects.filter(
+            campaign=campaign, pk__in=[entry_id for entry_id, _ in parsed]
+        ).values_list("pk", "name")
+    )
+    for entry_id, _ in parsed:
+        if entry_id not in names:
+            return _refuse(400, FOREIGN_ENTRY.format(id=entry_id))
+    return _store(campaign, player, sorted(parsed, key=lambda pick: pick[1]), names)
+
+
+def _store(campaign: Campaign, player: Player, picks, names) -> BallotOutcome:
+    """CMP-18/19: one transaction, campaign row locked, receipt first."""
+    closed = False
+    try:
+        with transaction.atomic():
+            row = Campaign.objects.select_for_update().get(pk=campaign.pk)
+            if not voting_open(row):
+                return _refuse(409, _closed_message(row))
+            now = timezone.now()
+            BallotReceipt.objects.create(campaign=row, player=player, voted_at=now)
+            if row.secret_ballot:
+                ballot = Ballot.objects.create(campaign=row)  # CMP-22: no voter, no time
+            else:
+                ballot = Ballot.objects.create(campaign=row, voter=player, cast_at=now)
+            BallotPick.objects.bulk_create(
+                BallotPick(ballot=ballot, entry_id=entry_id, rank=rank) for entry_id, rank in picks
+            )
+            if row.early_close_if_all_voted and vote_stats(row).all_voted:
+                closed = close_campaign(row, CloseReason.ALL_VOTED)
+    except IntegrityError:
+        return _refuse(409, ALREADY_VOTED)
+    logger.info("Ballot cast in campaign %s (%s picks)", campaign.pk, len(picks))
+    fresh = Campaign.objects.get(pk=campaign.pk) if closed else campaign
+    stats = vote_stats(fresh)
+    return BallotOutcome(
+        ok=True,
+        status=201,
+        message="Your vote is in! Thanks for voting.",
+        picks=[(rank, entry_id, names[entry_id]) for entry_id, rank in picks],
+        campaign_closed=closed,
+        stats=stats,
+    )
+
+
+def my_vote(campaign: Campaign, player: Player | None) -> dict | None:
+    """CMP-22 / my-vote: {"voted_at", "secret", "picks"} for the player's receipt, else None.
+
+    `voted_at` is the receipt's datetime. `picks` is [{"rank", "entry_id", "entry_name"}] in rank
+    order, or None for a secret ballot (its picks are stored without a name).
+    """
+    if player is None:
+        return None
+    receipt = BallotReceipt.objects.filter(campaign=campaign, player=player).first()
+    if receipt is None:
+        return None
+    if campaign.secret_ballot:
+        picks = None
+    else:
+        picks = [
+            {"rank": rank, "entry_id": entry_id, "entry_name": name}
+            for rank, entry_id, name in BallotPick.objects.filter(
+                ballot__campaign=campaign, ballot__voter=player
+            )
+            .order_by("rank")
+            .values_list("rank", "entry_id", "entry__name")
+        ]
+    return {"voted_at": receipt.voted_at, "secret": campaign.secret_ballot, "picks": picks}

@@ -1,0 +1,93 @@
+"""Who may vote and how many did (CMP-28 … CMP-30)."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Exists, OuterRef
+
+from campaigns.models import BallotReceipt, Campaign
+from identity.models import Player
+
+
+@dataclass(frozen=True)
+class VoteStats:
+    """CMP-29: participation of one campaign."""
+
+    total_voted: int
+    total_eligible: int
+    percent_voted: float
+    all_voted: bool
+
+    @classmethod
+    def build(cls, *, voted: int, eligible: int, all_voted: bool) -> "VoteStats":
+        return cls(
+            total_voted=voted,
+            total_eligible=eligible,
+            percent_voted=percent(voted, eligible),
+            all_voted=all_voted,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "total_voted": self.total_voted,
+            "total_eligible": self.total_eligible,
+            "percent_voted": self.percent_voted,
+            "all_voted": self.all_voted,
+        }
+
+
+def percent(voted: int, eligible: int) -> float:
+    """CMP-29: voted / eligible * 100, rounded half-up to one decimal; 0.0 with no one eligible."""
+    if eligible <= 0:
+        return 0.0
+    value = Decimal(voted) * 100 / Decimal(eligible)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def eligible_players(campaign: Campaign):
+    """CMP-28: active Players with a linked active website user and rank level ≥ the vote rank."""
+    return Player.objects.filter(
+        is_active=True,
+        user__isnull=False,
+        user__is_active=True,
+        guild_rank__level__gte=campaign.vote_level,
+    )
+
+
+def players_not_voted(campaign: Campaign):
+    """Players eligible now (CMP-28) who have no receipt in `campaign`."""
+    receipts = BallotReceipt.objects.filter(campaign=campaign, player=OuterRef("pk"))
+    return eligible_players(campaign).filter(~Exists(receipts))
+
+
+def vote_stats(campaign: Campaign) -> VoteStats:
+    """CMP-29, live (two COUNT queries, whatever the guild size).
+
+    total_voted = receipts; total_eligible = total_voted + eligible-now players without a
+    receipt, so a voter demoted later still counts on both sides and 100 % is never exceeded.
+    """
+    voted = BallotReceipt.objects.filter(campaign=campaign).count()
+    missing = players_not_voted(campaign).count()
+    eligible = voted + missing
+    return VoteStats.build(voted=voted, eligible=eligible, all_voted=eligible > 0 and missing == 0)
+
+
+def snapshot_stats(campaign: Campaign) -> VoteStats | None:
+    """CMP-30: the counts frozen at close, or None when the campaign has no snapshot."""
+    if campaign.eligible_at_close is None or campaign.voted_at_close is None:
+        return None
+    eligible, voted = campaign.eligible_at_close, campaign.voted_at_close
+    return VoteStats.build(
+        voted=voted, eligible=eligible, all_voted=eligible > 0 and voted >= eligible
+    )
+
+
+def display_stats(campaign: Campaign) -> VoteStats | None:
+    """CMP-30: the close snapshot once closed/archived, None for drafts, live counts otherwise."""
+    if campaign.is_draft:
+        return None
+    if campaign.is_finished:
+        snapshot = snapshot_stats(campaign)
+        if snapshot is not None:
+            return snapshot
+    return vote_stats(campaign)

@@ -1,0 +1,52 @@
+"""CMP-18 under real concurrency: one ballot whatever the number of simultaneous submits."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from campaigns.models import Ballot, BallotPick, BallotReceipt
+from campaigns.services.ballots import cast_ballot
+from tests.campaigns.factories import live_campaign, member
+
+THREADS = 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cmp18_concurrent_double_submits_store_exactly_one_ballot():
+    voter = member("Veteran")
+    member("Veteran")  # someone else eligible, so the first ballot does not close the campaign
+    campaign = live_campaign()
+    ids = dict(campaign.entries.values_list("name", "pk"))
+    picks = [{"entry_id": ids[name], "rank": rank} for rank, name in enumerate("ABC", 1)]
+    barrier = threading.Barrier(THREADS)
+    outcomes = []
+    errors = []
+
+    def submit():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(cast_ballot(campaign.pk, voter.user, picks))
+        except Exception as exc:  # surfaced below; a thread must not die silently
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(outcomes) == THREADS
+    assert sum(outcome.ok for outcome in outcomes) == 1
+    for outcome in outcomes:
+        if not outcome.ok:
+            assert (outcome.status, outcome.message) == (
+                409,
+                "You have already voted in this campaign. Votes can't be changed.",
+            )
+    assert BallotReceipt.objects.filter(campaign=campaign).count() == 1
+    assert Ballot.objects.filter(campaign=campaign).count() == 1
+    assert BallotPick.objects.filter(ballot__campaign=campaign).count() == 3

@@ -16,8 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from campaigns.services.scoring import rank_entries, sole_leader, standings, win
 from campaigns.services.stats import display_stats, vote_stats
 from patt.discord.errors import DiscordAuthError, DiscordError, DiscordNotConfigured
 from patt.discord.rest import DiscordRestClient
+from patt.job_lock import JobLock
 from patt.models import SiteConfig
 
 logger = logging.getLogger(__name__)
@@ -104,32 +104,6 @@ class AgentRunResult:
         return text
 
 
-class _AgentLock:
-    """The run's job lock (see the module docstring)."""
-
-    def __init__(self) -> None:
-        self.held = False
-        self.postgres = connection.vendor == "postgresql"
-
-    def __enter__(self) -> bool:
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [AGENT_LOCK_ID])
-                self.held = bool(cursor.fetchone()[0])
-        else:
-            self.held = bool(cache.add(AGENT_CACHE_LOCK, "1", AGENT_CACHE_LOCK_SECONDS))
-        return self.held
-
-    def __exit__(self, *exc) -> None:
-        if not self.held:
-            return
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [AGENT_LOCK_ID])
-        else:
-            cache.delete(AGENT_CACHE_LOCK)
-
-
 def campaigns_in_scope(now: datetime, campaign_id: int | None = None):
     """CMP-43: live with the agent on; closed/archived with the agent on, closed within 48 h
     and no posted results message. Ordered by id."""
@@ -170,7 +144,7 @@ def run_agent(
     if dry_run:
         _run(result, campaign_id=campaign_id, client=None, now=now, rng=rng)
         return result
-    with _AgentLock() as held:
+    with JobLock(key=AGENT_LOCK_ID, name=AGENT_CACHE_LOCK, ttl=AGENT_CACHE_LOCK_SECONDS) as held:
         if not held:
             result.skipped = True
             logger.info(result.line)

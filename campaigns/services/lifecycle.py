@@ -6,18 +6,18 @@ admin actions, lazy closes and the last ballot never race each other.
 """
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignEntry, CampaignResult, CampaignStatus, CloseReason
 from campaigns.services.scoring import rank_entries
 from campaigns.services.stats import vote_stats
+from patt.job_lock import JobLock
 
 logger = logging.getLogger("campaigns.lifecycle")
 
@@ -33,8 +33,7 @@ CHECKER_LOCK_ID = 0x50A77C4D
 CHECKER_CACHE_LOCK = "campaigns:status-checker-lock"
 CHECKER_CACHE_LOCK_SECONDS = 300
 # Used only when the cache itself fails (e.g. `createcachetable` not run yet): the checker
-# still works, with the lock and the throttle limited to this process.
-_process_lock = threading.Lock()
+# still works, with the warning throttle limited to this process.
 _process_warned: dict[int, float] = {}
 
 
@@ -271,39 +270,6 @@ class CheckResult:
         )
 
 
-class _CheckerLock:
-    """CMP-31 job lock: PostgreSQL advisory lock, else a self-expiring cache key."""
-
-    def __init__(self) -> None:
-        self.held = False
-        self.postgres = connection.vendor == "postgresql"
-        self.in_process = False
-
-    def __enter__(self) -> bool:
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [CHECKER_LOCK_ID])
-                self.held = bool(cursor.fetchone()[0])
-        else:
-            added = _cache_add(CHECKER_CACHE_LOCK, CHECKER_CACHE_LOCK_SECONDS)
-            if added is None:
-                self.in_process = True
-                added = _process_lock.acquire(blocking=False)
-            self.held = added
-        return self.held
-
-    def __exit__(self, *exc) -> None:
-        if not self.held:
-            return
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [CHECKER_LOCK_ID])
-        elif self.in_process:
-            _process_lock.release()
-        else:
-            cache.delete(CHECKER_CACHE_LOCK)
-
-
 def check_campaign_status(now: datetime | None = None) -> CheckResult:
     """CMP-31: activate due drafts, close ended campaigns and ones where everyone voted.
 
@@ -312,7 +278,9 @@ def check_campaign_status(now: datetime | None = None) -> CheckResult:
     """
     now = now or timezone.now()
     result = CheckResult()
-    with _CheckerLock() as held:
+    with JobLock(
+        key=CHECKER_LOCK_ID, name=CHECKER_CACHE_LOCK, ttl=CHECKER_CACHE_LOCK_SECONDS
+    ) as held:
         if not held:
             result.skipped = True
             return result

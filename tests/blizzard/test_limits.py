@@ -44,12 +44,14 @@ def test_idn20_limiter_never_exceeds_the_rate_in_any_1_s_window(fake_blizzard, s
     client = make_client(RecordingTime(), limiter=shared_limiter())  # the real limiter
     results = client.fetch_profiles(client.get_roster(REALM, GUILD).members)
     assert len(results.profiles) == 60
-    # Saturated, and never above the rate. The fake counts arrivals, which a loaded machine can
-    # delay and bunch by a few milliseconds, hence one request of slack; the limiter's own
-    # spacing is checked exactly (fake clock) in the tests above. Without a limiter this guild
-    # arrives at several hundred requests per second.
-    assert 15 <= fake_blizzard.peak_requests_per_second() <= 21
-    assert max(fake_blizzard.requests_per_second().values()) <= 21
+    # Saturated, and never far above the rate. The fake counts arrivals in this same process,
+    # and a loaded machine (a parallel test run) delays and bunches them: 25 arrivals in one
+    # second were seen from a limiter whose sends were 50 ms apart. So the wire check allows a
+    # quarter of slack, still far below the several hundred per second this guild arrives at
+    # without a limiter; the limiter's own spacing is checked exactly (fake clock) above, and
+    # the total time below cannot be shortened by jitter.
+    assert 15 <= fake_blizzard.peak_requests_per_second() <= 25
+    assert max(fake_blizzard.requests_per_second().values()) <= 25
     assert time.monotonic() - started >= 2.0  # 62 requests at 20/s
 
 

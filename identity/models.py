@@ -9,6 +9,7 @@ by `identity.services.ranks`, and every invariant the database can hold is a con
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -73,6 +74,12 @@ class Specialization(models.Model):
     default_role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="specializations")
     blizzard_spec_id = models.PositiveIntegerField(unique=True)
     wowhead_slug = models.SlugField(max_length=64, unique=True)
+    # Roster data (ROS-10, ROS-11): officers fix these in the admin if Wowhead or Raid-Helper
+    # change. Blank code = the spec is not supported by Wowhead's comp tool.
+    wowhead_code = models.CharField("Wowhead code", max_length=1, blank=True, default="")
+    raid_helper_spec_name = models.CharField(
+        "Raid-Helper spec name", max_length=30, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["playable_class__name", "name"]
@@ -452,6 +459,15 @@ class PlayerCharacter(models.Model):
     confirmed_by = models.ForeignKey(
         Player, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Raid roster fields (roster spec, ROS-2 … ROS-4). The raid spec's class must be the
+    # character's class: checked by `clean()` and by the roster services that write it.
+    on_raid_roster = models.BooleanField(default=False)
+    raid_spec = models.ForeignKey(
+        Specialization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    raid_role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["player__display_name", "character__name_key"]
@@ -471,6 +487,15 @@ class PlayerCharacter(models.Model):
                 name="playercharacter_manual_is_high_confirmed",
             ),
         ]
+
+    def clean(self) -> None:
+        """ROS-14: the raid spec must belong to the character's class."""
+        spec, character = self.raid_spec, getattr(self, "character", None)
+        if spec is not None and character is not None and character.playable_class_id:
+            if spec.playable_class_id != character.playable_class_id:
+                raise ValidationError(
+                    {"raid_spec": f"{spec} is not a spec of {character.playable_class}."}
+                )
 
     def __str__(self) -> str:
         return f"{self.character} → {self.player}"

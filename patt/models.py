@@ -5,13 +5,16 @@ Fields owned by later specifications (raid, roster, quotes, onboarding channels)
 their apps' issues as migrations on this model.
 """
 
+import datetime
 import time
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Trim
 
-from patt.validators import colour_validator, discord_id_validator
+from patt.validators import colour_validator, discord_id_validator, timezone_validator
 
 ABOUT_DEFAULT = (
     "Pull All The Things is a casual heroic raiding guild on Sen'jin (US).\n\n"
@@ -82,6 +85,46 @@ class SiteConfig(models.Model):
     bot_dms_enabled = models.BooleanField("bot DMs enabled", default=True)
     onboarding_landing_channel_id = _discord_id_field("onboarding landing channel id")
 
+    # Raid planning (roster spec §1). Times are in the raid timezone; stored times are UTC.
+    raid_timezone = models.CharField(
+        max_length=64, default="America/New_York", validators=[timezone_validator]
+    )
+    raid_start_time = models.TimeField(default=datetime.time(21, 0))
+    raid_duration_minutes = models.PositiveSmallIntegerField(
+        default=120, validators=[MinValueValidator(15), MaxValueValidator(720)]
+    )
+    raid_default_title = models.CharField(max_length=100, default="Heroic Raid")
+    raid_helper_template = models.CharField(
+        "Raid-Helper template", max_length=30, default="wowretail2"
+    )
+    raid_size = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(40)]
+    )
+    target_tanks_min = models.PositiveSmallIntegerField(default=2)
+    target_tanks_max = models.PositiveSmallIntegerField(default=2)
+    target_healers_min = models.PositiveSmallIntegerField(default=4)
+    target_healers_max = models.PositiveSmallIntegerField(default=5)
+    target_melee_min = models.PositiveSmallIntegerField(default=6)
+    target_melee_max = models.PositiveSmallIntegerField(default=7)
+    target_ranged_min = models.PositiveSmallIntegerField(default=6)
+    target_ranged_max = models.PositiveSmallIntegerField(default=7)
+    raid_helper_server_id = _discord_id_field(
+        "Raid-Helper server id", "The Discord server id Raid-Helper posts to."
+    )
+    raid_helper_leader_id = _discord_id_field(
+        "Raid-Helper leader id", "Discord user id of the raid leader shown on events."
+    )
+    raid_channel_signup = _discord_id_field("raid sign-up channel id")
+    raid_channel_event_signup = _discord_id_field("guild event sign-up channel id")
+    raid_channel_voice = _discord_id_field("raid voice channel id")
+    raid_channel_announcement = _discord_id_field("raid announcement channel id")
+    raid_channel_pug = _discord_id_field("PUG channel id")
+    raid_channel_notification = _discord_id_field("raid notification channel id")
+
+    # Mito's Corner (ROS-53)
+    quotes_person_name = models.CharField(max_length=64, default="Mito")
+    quotes_default_title = models.CharField(max_length=100, default="Healer Extraordinaire")
+
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -92,6 +135,14 @@ class SiteConfig(models.Model):
             models.CheckConstraint(
                 condition=Q(accent_colour__regex=r"^#[0-9a-fA-F]{6}$"),
                 name="siteconfig_accent_colour_hex",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"target_{role}_min__lte": F(f"target_{role}_max")}),
+                    name=f"siteconfig_target_{role}_min_le_max",
+                    violation_error_message=f"The {role} minimum can't be above the maximum.",
+                )
+                for role in ("tanks", "healers", "melee", "ranged")
             ),
         ]
 
@@ -133,3 +184,51 @@ _local: dict[str, tuple[float, SiteConfig]] = {}
 
 def clear_site_config_cache() -> None:
     _local.pop("config", None)
+
+
+class Quote(models.Model):
+    """A Mito's Corner quote (ROS-53 … ROS-55); unique ignoring case and outer spaces."""
+
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower(Trim("text")),
+                name="quote_text_unique_ci",
+                violation_error_message="That quote is already in the list.",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class QuoteTitle(models.Model):
+    """A Mito's Corner title (ROS-53 … ROS-55); unique ignoring case and outer spaces."""
+
+    text = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower(Trim("text")),
+                name="quotetitle_text_unique_ci",
+                violation_error_message="That title is already in the list.",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="quotetitle_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

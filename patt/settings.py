@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "patt.apps.SiteConfigAppConfig",
     "identity",
     "campaigns",
+    "roster",
     # Accounts (ACC-10): django-allauth with the Discord provider.
     "allauth",
     "allauth.account",

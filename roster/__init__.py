@@ -1,0 +1,1 @@
+"""The raid roster: availability, the sign-up form, the dashboard, the raid planner (ROS)."""

@@ -1,0 +1,3 @@
+"""Roster pages (ROS-12 … ROS-55)."""
+
+urlpatterns = []

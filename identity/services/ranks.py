@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.db.models import Case, F, Max, Q, When
 
-from identity.models import DiscordUser, GuildRank, Player, RankSource, WowCharacter
+from identity.models import DiscordUser, GuildRank, LinkSource, Player, RankSource, WowCharacter
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,21 @@ class RankChange:
         return data
 
 
+# A character a member added to their own roster (ROS-14) is only their claim until an officer
+# confirms it: it never lends its rank, or a member could claim an officer's unlinked alt and
+# gain officer rank and admin access through the staff rule (IDN-15).
+UNVERIFIED_CLAIM = Q(
+    character_links__link_source=LinkSource.ROSTER_FORM, character_links__confirmed=False
+)
+
+
 def recompute_player_ranks(
     *, player_ids: Iterable[int] | None = None, run_details: dict | None = None
 ) -> list[RankChange]:
     """Recompute the rank of every `auto` player (or only `player_ids`) (IDN-14).
 
-    1. The highest-level rank among the player's in-guild linked characters;
+    1. The highest-level rank among the player's in-guild linked characters (a self-added
+       roster character counts once an officer confirms the link);
     2. else the rank of the present Discord user's highest guild role;
     3. else unchanged.
     `manual` ranks are never touched. Changes are logged and, when `run_details` is given
@@ -51,7 +60,7 @@ def recompute_player_ranks(
     rows = players.annotate(
         character_level=Max(
             "character_links__character__guild_rank__level",
-            filter=Q(character_links__character__in_guild=True),
+            filter=Q(character_links__character__in_guild=True) & ~UNVERIFIED_CLAIM,
         ),
         discord_level=Case(
             When(discord_user__is_present=True, then=F("discord_user__highest_guild_role__level")),

@@ -273,3 +273,28 @@ def test_idn28_highest_guild_role_examples():
     everyone, booster, nitro = "1", "8", "9"
     assert highest_guild_role([everyone, "2", "3", "4"], ladder).name == "Guild Leader"
     assert highest_guild_role([booster, nitro], ladder) is None
+
+
+def test_idn14_a_self_added_roster_character_lends_no_rank_until_confirmed():
+    """A member's unconfirmed roster-form claim (ROS-14) on an officer's alt grants nothing."""
+    from identity.services.ranks import recompute_player_ranks
+
+    member = PlayerFactory(guild_rank=None)
+    PlayerCharacterFactory(player=member, character=WowCharacterFactory(guild_rank=rank("Veteran")))
+    claim = PlayerCharacterFactory(
+        player=member,
+        character=WowCharacterFactory(guild_rank=rank("Officer")),
+        link_source="roster_form",
+        confidence="high",
+        confirmed=False,
+    )
+
+    recompute_player_ranks()
+    member.refresh_from_db()
+    assert member.guild_rank.name == "Veteran"  # the confirmed character still counts
+
+    claim.confirmed = True
+    claim.save()
+    recompute_player_ranks()
+    member.refresh_from_db()
+    assert member.guild_rank.name == "Officer"

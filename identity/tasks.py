@@ -38,3 +38,17 @@ def run_audit_report(full: bool = False) -> str:
     from identity.reports import run_audit_report as report
 
     return report(full=full, trigger=SyncTrigger.ADMIN).line
+
+
+def run_addon_upload_pipeline(upload_id: int, requeued: bool = False) -> str:
+    """UPL-12: an accepted addon upload's SyncRun, reconcile and summary; the result line."""
+    from identity.uploads.pipeline import run_upload_pipeline
+
+    return run_upload_pipeline(upload_id, requeued=requeued)
+
+
+def cleanup_addon_uploads() -> str:
+    """UPL-7's daily `addon-upload-cleanup`: clear payloads older than the retention period."""
+    from identity.uploads.pipeline import clear_old_payloads
+
+    return f"Cleared the payload of {clear_old_payloads()} addon uploads"

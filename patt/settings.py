@@ -286,7 +286,18 @@ BLIZZARD_MAX_CONCURRENCY = env.int("BLIZZARD_MAX_CONCURRENCY", default=10)
 BLIZZARD_RATE_PER_SECOND = env.int("BLIZZARD_RATE_PER_SECOND", default=100)
 BLIZZARD_RATE_PER_HOUR = env.int("BLIZZARD_RATE_PER_HOUR", default=36000)
 IDENTITY_STALE_DAYS = env.int("IDENTITY_STALE_DAYS", default=30)
+# ROS-49: the Raid-Helper API (roster/raid_helper.py). The key is environment-only and never
+# reaches a page, a log line or SiteConfig (ROS-47); signups are spaced at least this far apart.
+RAID_HELPER_API_URL = env.str("RAID_HELPER_API_URL", default="https://raid-helper.xyz/api/v4")
+RAID_HELPER_API_KEY = env.str("RAID_HELPER_API_KEY", default="")
+RAID_HELPER_SIGNUP_DELAY_MS = env.int("RAID_HELPER_SIGNUP_DELAY_MS", default=200)
 INVITE_CODE_TTL_HOURS = env.int("INVITE_CODE_TTL_HOURS", default=72)
+# Addon uploads (UPL-4, UPL-5, UPL-7): POSTs per token per hour, failed token checks per IP per
+# 10 minutes, the body cap (also after gzip) and the days an upload's payload is kept.
+ADDON_UPLOAD_RATE_PER_HOUR = env.int("ADDON_UPLOAD_RATE_PER_HOUR", default=30)
+ADDON_UPLOAD_AUTH_FAILURES_PER_IP = env.int("ADDON_UPLOAD_AUTH_FAILURES_PER_IP", default=20)
+ADDON_UPLOAD_MAX_BYTES = env.int("ADDON_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+ADDON_UPLOAD_RETENTION_DAYS = env.int("ADDON_UPLOAD_RETENTION_DAYS", default=30)
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {

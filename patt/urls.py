@@ -36,6 +36,7 @@ urlpatterns = [
     *account_urlpatterns,
     path("", include("campaigns.urls")),
     path("api/v1/", include("campaigns.api_urls")),
+    path("api/v1/guild-sync/", include("identity.api_urls")),
     path("", include("roster.urls")),
     path("api/v1/guild/", include("roster.api_urls")),
     path("admin/", admin.site.urls),

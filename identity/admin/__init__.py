@@ -12,6 +12,7 @@ linking, rank or invite logic. One module per area; importing them registers the
 - `discord`: Discord users (IDN-7)
 - `invites`: invite codes (ACC-30)
 - `audit`: audit issues with their officer actions, and sync run history (IDN-17, IDN-43)
+- `uploads`: addon upload tokens and uploads (UPL-2, UPL-15)
 - `sync`: the sync page and worker health (IDN-43, IDN-47), installed on the admin site
 """
 
@@ -26,6 +27,7 @@ from identity.admin import (  # noqa: F401
     players,
     reference,
     sync,
+    uploads,
 )
 
 sync.install(admin.site)

@@ -62,6 +62,12 @@ SCHEDULES: list[ScheduleSpec] = [
         func="identity.tasks.run_discord_pipeline",
         minutes=15,
     ),
+    # UPL-7: clear stored upload payloads older than ADDON_UPLOAD_RETENTION_DAYS, daily.
+    ScheduleSpec(
+        name="addon-upload-cleanup",
+        func="identity.tasks.cleanup_addon_uploads",
+        cron="30 3 * * *",
+    ),
 ]
 
 

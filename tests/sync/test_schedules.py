@@ -44,7 +44,13 @@ def test_idn47_schedules_are_created_with_exact_fields():
 
 
 def test_idn47_running_twice_creates_no_duplicates():
-    names = [BLIZZARD, DISCORD, "campaigns.status_checker", "campaigns.contest_agent"]
+    names = [
+        BLIZZARD,
+        DISCORD,
+        "addon-upload-cleanup",  # UPL-7
+        "campaigns.status_checker",
+        "campaigns.contest_agent",
+    ]
     assert setup_schedules() == dict.fromkeys(names, "created")
     assert setup_schedules() == dict.fromkeys(names, "unchanged")
     assert Schedule.objects.filter(name=BLIZZARD).count() == 1
@@ -79,7 +85,7 @@ def test_idn47_other_apps_register_their_schedules(registry):
 def test_idn47_setup_schedules_command(capsys):
     call_command("setup_schedules")
     assert Schedule.objects.filter(name__in=[BLIZZARD, DISCORD]).count() == 2
-    assert "4 created, 0 updated, 4 total" in capsys.readouterr().out  # with CMP-31, CMP-43
+    assert "5 created, 0 updated, 5 total" in capsys.readouterr().out  # + UPL-7, CMP-31/43
 
 
 def test_idn47_schedules_are_set_up_after_migrate_on_the_identity_signal_only():

@@ -1,0 +1,116 @@
+"""Reading an upload's body within the size cap, and decoding it (UPL-5).
+
+The cap (`ADDON_UPLOAD_MAX_BYTES`) is checked three times: on Content-Length before anything
+is read, on the bytes actually read, and on the size after gzip decompression, which is
+streamed so a small "zip bomb" never grows past the cap in memory.
+"""
+
+import json
+import zlib
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from identity.uploads.errors import UploadRejected
+
+READ_CHUNK = 64 * 1024
+JSON_TYPE = "application/json"
+NOT_JSON = "Body is not valid JSON."
+NOT_JSON_TYPE = "Send JSON (Content-Type: application/json)."
+
+
+def too_large() -> UploadRejected:
+    return UploadRejected(413, f"Upload too large (limit {size_label(max_bytes())}).")
+
+
+def max_bytes() -> int:
+    return settings.ADDON_UPLOAD_MAX_BYTES
+
+
+def size_label(size: int) -> str:
+    """5242880 -> "5 MiB"; sizes that are not whole MiB in KiB or bytes."""
+    for unit, factor in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} bytes"
+
+
+def check_headers(request: HttpRequest) -> bool:
+    """Content-Length, Content-Type and Content-Encoding, before reading; True when gzip."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > max_bytes():
+        raise too_large()
+    content_type = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    if content_type != JSON_TYPE:
+        raise UploadRejected(415, NOT_JSON_TYPE)
+    encoding = request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+    if encoding not in ("", "identity", "gzip"):
+        raise UploadRejected(
+            415, f"Unsupported Content-Encoding '{encoding[:40]}' -- send gzip or no encoding."
+        )
+    return encoding == "gzip"
+
+
+def read_body(request: HttpRequest) -> bytes:
+    """The raw body, read in chunks and refused as soon as it passes the cap."""
+    limit = max_bytes()
+    chunks, total = [], 0
+    while True:
+        chunk = request.read(READ_CHUNK)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            raise too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def gunzip(data: bytes) -> bytes:
+    """Decompress gzip, streaming and capped at the same limit."""
+    limit = max_bytes()
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    out, total = [], 0
+    pending = data
+    try:
+        while pending:
+            piece = decompressor.decompress(pending, limit + 1 - total)
+            total += len(piece)
+            if total > limit:
+                raise too_large()
+            out.append(piece)
+            pending = decompressor.unconsumed_tail
+            if decompressor.eof:
+                break
+        if not decompressor.eof:
+            raise UploadRejected(400, "Body is not valid gzip data.")
+    except zlib.error as exc:
+        raise UploadRejected(400, "Body is not valid gzip data.") from exc
+    return b"".join(out)
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode_json(data: bytes) -> dict:
+    """UTF-8 JSON whose top level is an object, else 400 "Body is not valid JSON."."""
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise UploadRejected(400, NOT_JSON) from exc
+    if not isinstance(value, dict):
+        raise UploadRejected(400, NOT_JSON)
+    return value
+
+
+def read_upload(request: HttpRequest) -> dict:
+    """UPL-5: the decoded JSON object of an upload request, or an UploadRejected."""
+    gzipped = check_headers(request)
+    data = read_body(request)
+    if gzipped:
+        data = gunzip(data)
+    return decode_json(data)

@@ -100,3 +100,7 @@ class SiteConfigAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Mito's Corner quotes and titles (ROS-55) live in their own module.
+from patt import admin_quotes  # noqa: E402, F401

@@ -16,6 +16,8 @@ from campaigns import landing as campaign_cards
 from identity.models import PlayableClass
 from patt import landing as landing_queries
 from patt.models import SiteConfig
+from roster import landing as roster_landing
+from roster.services import quotes as roster_quotes
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +33,10 @@ def landing(request: HttpRequest) -> HttpResponse:
     """GET / (ACC-47): hero, active votes, recent results, about, recruiting, raid schedule,
     officers, quote of the day — in that order, every one working without JS (ACC-48).
 
-    The campaigns app fills `active_votes` and `recent_results` (campaigns/landing.py). The
-    roster app does not exist yet: its sections read context values this view does not set
-    (`recruiting_needs`, `quote_of_the_day`, see templates/patt/landing.html) and show their
-    empty state or stay hidden. No placeholder data is made up.
+    The campaigns app fills `active_votes` and `recent_results` (campaigns/landing.py), the
+    roster app `recruiting_needs` (roster/landing.py) and `quote_of_the_day`
+    (roster/services/quotes.py); an empty section shows its empty state or stays hidden (see
+    templates/patt/landing.html). No placeholder data is made up.
 
     A fixed number of queries whatever the guild size (ACC-48): SiteConfig (cached per
     process), the officers in one joined query, and the viewer's Player when signed in (one
@@ -50,6 +52,10 @@ def landing(request: HttpRequest) -> HttpResponse:
             # CMP-35 / ACC-47 #2–3: campaign cards (campaigns/landing.py, constant queries).
             "active_votes": campaign_cards.active_votes(request),
             "recent_results": campaign_cards.recent_results(request),
+            # ROS-28 / ACC-47 #5: roles below their minimum (roster/landing.py, constant queries).
+            "recruiting_needs": roster_landing.recruiting_needs_lines(),
+            # ROS-54 / ACC-47 #7: Mito's Corner's pick of the day (roster/services/quotes.py).
+            "quote_of_the_day": roster_quotes.landing_quote_of_the_day(),
         },
     )
 

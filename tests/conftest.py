@@ -5,7 +5,11 @@ from django.db import connection
 
 from patt.models import clear_site_config_cache
 
-pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.blizzard_fixtures"]
+pytest_plugins = [
+    "tests.fakes.fixtures",
+    "tests.fakes.blizzard_fixtures",
+    "tests.fakes.raid_helper_fixtures",
+]
 
 
 def pytest_configure(config):

@@ -88,6 +88,11 @@ class PlayerForm(forms.ModelForm):
         ]
 
 
+# Sections other apps add to the player page (roster: ROS-18). An inline whose formset sets
+# `saves_itself = True` is saved by its own formset, not by the link services below.
+EXTRA_PLAYER_INLINES: list = []
+
+
 @admin.register(Player)
 class PlayerAdmin(admin.ModelAdmin):
     """Players with their characters, Discord user, website account and rank (IDN-10, IDN-14)."""
@@ -199,9 +204,12 @@ class PlayerAdmin(admin.ModelAdmin):
             # ACC-36: officer access follows every rank or active change.
             sync_officer_access_for_players(player_ids=[obj.pk])
 
+    def get_inlines(self, request, obj):
+        return (*super().get_inlines(request, obj), *EXTRA_PLAYER_INLINES)
+
     def save_formset(self, request, form, formset, change):
         """Character rows go through the link services (IDN-12, IDN-43)."""
-        if formset.model is not PlayerCharacter:
+        if formset.model is not PlayerCharacter or getattr(formset, "saves_itself", False):
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)
         for link in formset.deleted_objects:

@@ -46,3 +46,13 @@ def viewer_level(request) -> int:
 def is_officer(request) -> bool:
     """ACC-2: an officer is a viewer of level ≥ 4 (`GuildRank.OFFICER_LEVEL`)."""
     return viewer_level(request) >= GuildRank.OFFICER_LEVEL
+
+
+def is_roster_officer(request) -> bool:
+    """The roster spec's officer: level ≥ 4 (ACC-2) or a Django superuser.
+
+    Roster pages (raid planner, Mito's Corner management, the officers-only parts of the legacy
+    JSON) also let a superuser in, who has no guild level of their own (ACC-2).
+    """
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and (user.is_superuser or is_officer(request)))

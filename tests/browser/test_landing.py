@@ -1,9 +1,8 @@
 """The landing page, navigation and site script in Chromium (ACC-4, ACC-45 … ACC-48, ACC-54).
 
-Pages the navigation links to arrive with later issues; tests marked
-`@pytest.mark.urls(__name__)` add stand-ins under the registry's URL names, and the
-`every_nav_item` fixture adds a live-campaign "Vote" item the way the campaigns app will (a
-context processor), so the header is checked at its fullest.
+Tests marked `@pytest.mark.urls(__name__)` add a page with one fixed timestamp (ACC-4), and
+the `every_nav_item` fixture adds a "Vote" item (as the campaigns app's context processor does
+for a live campaign), so the header is checked at its fullest.
 """
 
 from datetime import UTC, datetime
@@ -39,18 +38,14 @@ _STAND_IN = engines["django"].from_string(
 
 
 def _stand_in(request):
-    """A page in the site layout with one timestamp (ACC-4), standing in for later pages."""
+    """A page in the site layout with one fixed timestamp (ACC-4)."""
     moment = datetime(2026, 3, 1, 21, 0, tzinfo=UTC)
     return HttpResponse(_STAND_IN.render({"moment": moment}, request))
 
 
 urlpatterns = [
     *patt_urls.urlpatterns,
-    path("campaigns", _stand_in, name="campaigns"),
-    path("roster-view", _stand_in, name="roster-view"),
-    path("roster", _stand_in, name="roster"),
-    path("mitos-corner", _stand_in, name="mitos-corner"),
-    path("raid-admin", _stand_in, name="raid-admin"),
+    path("test/moment", _stand_in),
 ]
 handler400 = patt_urls.handler400
 handler403 = patt_urls.handler403
@@ -335,10 +330,9 @@ def test_acc54_error_listener_catches_a_csp_violation(page, live_server, page_er
     [("America/New_York", "4:00 PM"), ("Asia/Tokyo", "Mar 2, 6:00 AM")],
 )
 def test_acc4_site_js_appends_the_viewers_local_time(new_context, live_server, timezone, local):
-    # The landing page shows no timestamp yet (its countdowns come with the campaigns app),
-    # so a page in the same layout with one <time> stands in for it.
+    # A page in the site layout with one fixed <time>, so the expected text never moves.
     page = new_context(locale="en-US", timezone_id=timezone).new_page()
-    page.goto("/roster-view")
+    page.goto("/test/moment")
 
     assert page.locator(".moment").inner_text() == (
         f"Raid starts Mar 1, 2026 21:00 UTC · {local} your time"
@@ -348,6 +342,6 @@ def test_acc4_site_js_appends_the_viewers_local_time(new_context, live_server, t
 @pytest.mark.urls(__name__)
 def test_acc4_without_javascript_the_utc_time_stays(new_context, live_server):
     page = new_context(java_script_enabled=False, timezone_id="America/New_York").new_page()
-    page.goto("/roster-view")
+    page.goto("/test/moment")
 
     assert page.locator(".moment").inner_text() == "Raid starts Mar 1, 2026 21:00 UTC"

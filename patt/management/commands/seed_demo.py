@@ -19,6 +19,8 @@ from patt.demo import (
     seed_demo_guild,
 )
 from patt.demo.campaigns import seed_demo_campaigns
+from patt.demo.quotes import seed_demo_quotes
+from patt.demo.roster import seed_demo_roster
 
 # Progress lines only help when a run takes a noticeable time (the benchmark guild).
 PROGRESS_FROM_PLAYERS = 200
@@ -72,6 +74,8 @@ class Command(BaseCommand):
 
         result = seed_demo_guild(plan, password=password, progress=progress)
         campaigns = seed_demo_campaigns()
+        roster = seed_demo_roster()
+        quotes = seed_demo_quotes()
         elapsed = time.monotonic() - started
 
         admin_url = f"{settings.SITE_URL}/admin/"
@@ -90,6 +94,8 @@ class Command(BaseCommand):
                 f"(Discord username: {username}; any password of 8+ characters)"
             )
         self.stdout.write(campaigns.line)
+        self.stdout.write(roster.line)
+        self.stdout.write(quotes.line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo guild ready in {elapsed:.1f}s: {result.players} players "

@@ -1,0 +1,52 @@
+"""`manage.py import_sheets (--file export.json | --url URL) [--realm R] [--overwrite] [--dry-run]`
+
+Imports the legacy Google Sheets export (ROS-63 … ROS-72); the rules live in
+`roster.services.sheets_import`. Fatal problems print one line and exit 1 with nothing written;
+flagged rows are listed in the summary and the command still exits 0.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from roster.services import sheets_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the legacy Google Sheets roster export (players, Discord ids, availability, "
+        "characters, Mito's quotes and titles). Safe to re-run."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", help="path of the export JSON file")
+        parser.add_argument("--url", help="URL of the export JSON (GET, 30 s timeout)")
+        parser.add_argument(
+            "--realm",
+            help="realm of the sheet's characters (default: the guild realm in SiteConfig)",
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="also overwrite availability members changed on the website, API or admin",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="run the import, print the summary and roll everything back",
+        )
+
+    def handle(self, *args, file=None, url=None, realm=None, overwrite=False, **options):
+        dry_run = options.get("dry_run", False)
+        if bool(file) == bool(url):
+            raise CommandError(sheets_import.ONE_SOURCE)
+        try:
+            if file:
+                data, source = sheets_import.read_export_file(file), file
+            else:
+                data, source = sheets_import.fetch_export(url), url
+            report = sheets_import.import_export(
+                data, source=source, realm=realm, overwrite=overwrite, dry_run=dry_run
+            )
+        except sheets_import.SheetsImportError as exc:
+            raise CommandError(str(exc)) from None
+        for line in report.lines():
+            self.stdout.write(line)

@@ -1,0 +1,1 @@
+"""Roster services: population, availability, characters, composition (roster spec)."""

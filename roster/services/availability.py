@@ -1,0 +1,92 @@
+"""Availability and raid preferences (roster spec §3, ROS-6 … ROS-9).
+
+This is the only writer of PlayerAvailability and RaidPreferences (ROS-7): the `/roster` form,
+the availability API, the admin and `import_sheets` all come through `save_availability`.
+Character changes never call it.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from identity.models import Player
+from roster.models import NOTES_MAX, PlayerAvailability, RaidPreferences, UpdatedVia
+
+NOTES_TOO_LONG = f"Notes can be at most {NOTES_MAX} characters."
+DAYS_IN_WEEK = 7
+
+
+def clean_notes(notes: str | None) -> str:
+    """ROS-9: notes are trimmed; more than 500 characters is refused."""
+    text = (notes or "").strip()
+    if len(text) > NOTES_MAX:
+        raise ValidationError({"notes": NOTES_TOO_LONG})
+    return text
+
+
+def save_availability(
+    player: Player,
+    *,
+    days: Iterable[int],
+    auto_signup: bool,
+    wants_reminders: bool,
+    notes: str,
+    via: str,
+) -> RaidPreferences:
+    """Save a player's week and preferences (ROS-8, ROS-9).
+
+    `days` are the weekday numbers (0 = Monday … 6 = Sunday) the player is available; every
+    other day is written as unavailable, so all seven rows exist afterwards. The preferences
+    row is created when missing and `updated_via` records the entry point. Everything happens
+    in one transaction; invalid notes or weekdays raise ValidationError before anything is
+    written.
+    """
+    text = clean_notes(notes)
+    available_days = set()
+    for day in days:
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < DAYS_IN_WEEK:
+            raise ValidationError({"days": f"Unknown weekday {day!r}."})
+        available_days.add(day)
+    if via not in UpdatedVia.values:
+        raise ValueError(f"Unknown updated_via {via!r}")
+
+    with transaction.atomic():
+        prefs, _ = RaidPreferences.objects.select_for_update().get_or_create(player=player)
+        prefs.auto_signup = bool(auto_signup)
+        prefs.wants_reminders = bool(wants_reminders)
+        prefs.notes = text
+        prefs.updated_via = via
+        prefs.save()
+
+        existing = {row.weekday: row for row in PlayerAvailability.objects.filter(player=player)}
+        to_create, to_update = [], []
+        for weekday in range(DAYS_IN_WEEK):
+            available = weekday in available_days
+            row = existing.get(weekday)
+            if row is None:
+                to_create.append(
+                    PlayerAvailability(player=player, weekday=weekday, available=available)
+                )
+            elif row.available != available:
+                row.available = available
+                to_update.append(row)
+        if to_create:
+            PlayerAvailability.objects.bulk_create(to_create)
+        if to_update:
+            # bulk_update skips auto_now; set updated_at explicitly through save semantics.
+            for row in to_update:
+                row.save(update_fields=["available", "updated_at"])
+    return prefs
+
+
+def availability_of(player: Player) -> tuple[list[bool], RaidPreferences | None]:
+    """The player's seven days (Monday first; no row = not available, ROS-6) and preferences."""
+    week = [False] * DAYS_IN_WEEK
+    for weekday, available in PlayerAvailability.objects.filter(player=player).values_list(
+        "weekday", "available"
+    ):
+        if 0 <= weekday < DAYS_IN_WEEK:
+            week[weekday] = available
+    prefs = RaidPreferences.objects.filter(player=player).first()
+    return week, prefs

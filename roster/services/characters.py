@@ -1,0 +1,328 @@
+"""A member's own raid roster characters (ROS-14, ROS-15).
+
+Add, edit, set main, remove and leave the roster. Each function checks its rule, then writes in
+one transaction, and refuses with `RosterError(field, message)` before writing anything. None of
+them reads or writes availability or raid preferences (ROS-7); only `leave_roster` deletes the
+preferences, as ROS-15 says. Links are made by identity's `link_character` (one owner per
+character, ranks follow links) and realms resolve by identity's realm rules (IDN-21).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from identity.blizzard.names import realm_key
+from identity.models import (
+    Confidence,
+    LinkSource,
+    PlayableClass,
+    Player,
+    PlayerCharacter,
+    Specialization,
+    WowCharacter,
+)
+from identity.services.links import CharacterAlreadyLinked, link_character
+from identity.uploads.notes import known_realms, reported_slug
+from patt.models import SiteConfig
+from roster.models import RaidPreferences
+from roster.services.population import RosterCharacter, raid_spec_of, role_of
+
+NAME_MIN, NAME_MAX = 2, 12
+
+BAD_NAME = "Character names are 2-12 letters."
+PICK_CLASS = "Pick a class."
+WRONG_CLASS = "{name} is a {cls} on the armory — pick a {cls} spec."
+PICK_SPEC = "Pick a spec for your {cls}."
+TAKEN = "{character} is already linked to another member. Ask an officer if that's wrong."
+MAIN_FIRST = "Mark another character as your main first."
+NOT_ON_ROSTER = "That character isn't on your raid roster."
+ADDED = "Added {name} ({spec} {cls}) to your raid roster."
+SAVED = "Saved {name} ({spec} {cls})."
+NOW_MAIN = "{name} is now your main."
+REMOVED = "Removed {name} from your raid roster."
+LEFT = "You left the raid roster. Your availability is kept in case you come back."
+
+
+class RosterError(Exception):
+    """A refused change: `field` names the form field the message belongs next to (ROS-17)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """What a successful change did: the link touched (None for leave) and the flash text."""
+
+    link: PlayerCharacter | None
+    message: str
+
+
+# --- input rules ----------------------------------------------------------------------------
+
+
+def clean_character_name(text: str | None) -> str:
+    """ROS-14: trimmed, 2-12 Unicode letters, stored with the first letter upper-cased."""
+    name = unicodedata.normalize("NFC", (text or "").strip())
+    if not (NAME_MIN <= len(name) <= NAME_MAX) or not all(ch.isalpha() for ch in name):
+        raise RosterError("name", BAD_NAME)
+    return name[0].upper() + name[1:]
+
+
+def resolve_realm(text: str | None) -> tuple[str, str]:
+    """ROS-14 / IDN-21: (slug, display name) of the realm typed in the form.
+
+    Blank = the SiteConfig realm; a known realm with the same realm key gives its slug (and
+    name); anything else `realm_slug(text)` with the text as typed as its name.
+    """
+    config = SiteConfig.get()
+    typed = (text or "").strip()
+    if not typed or realm_key(typed) in {
+        realm_key(config.guild_realm_name),
+        realm_key(config.guild_realm_slug),
+    }:
+        return config.guild_realm_slug, config.guild_realm_name
+    slug = reported_slug(typed, known_realms())
+    if not slug:
+        raise RosterError("realm", "Enter a realm name.")
+    name = (
+        WowCharacter.objects.filter(realm_slug=slug)
+        .exclude(realm_name="")
+        .values_list("realm_name", flat=True)
+        .first()
+    )
+    return slug, name or typed
+
+
+def _load_class(class_id) -> PlayableClass:
+    try:
+        return PlayableClass.objects.get(pk=int(class_id))
+    except (TypeError, ValueError, PlayableClass.DoesNotExist):
+        raise RosterError("playable_class", PICK_CLASS) from None
+
+
+def _load_spec(spec_id, playable_class: PlayableClass) -> Specialization:
+    """ROS-10 / ROS-14: the spec is required and must belong to the class."""
+    message = PICK_SPEC.format(cls=playable_class.name)
+    try:
+        spec = Specialization.objects.select_related("default_role", "playable_class").get(
+            pk=int(spec_id)
+        )
+    except (TypeError, ValueError, Specialization.DoesNotExist):
+        raise RosterError("spec", message) from None
+    if spec.playable_class_id != playable_class.pk:
+        raise RosterError("spec", message)
+    return spec
+
+
+def _roster_link(player: Player, character_id) -> PlayerCharacter:
+    """ROS-15: only a roster character of this player may be edited, made main or removed."""
+    try:
+        character_id = int(character_id)
+    except (TypeError, ValueError):
+        raise RosterError("character", NOT_ON_ROSTER) from None
+    link = (
+        PlayerCharacter.objects.select_related("character__playable_class")
+        .filter(player=player, character_id=character_id, on_raid_roster=True)
+        .first()
+    )
+    if link is None:
+        raise RosterError("character", NOT_ON_ROSTER)
+    return link
+
+
+def _set_roster_spec(link: PlayerCharacter, spec: Specialization) -> None:
+    """The raid spec, and its role as `raid_role` (ROS-4/ROS-11: the role follows the spec)."""
+    link.on_raid_roster = True
+    link.raid_spec = spec
+    link.raid_role = spec.default_role
+    link.save(update_fields=["on_raid_roster", "raid_spec", "raid_role"])
+
+
+def _make_main(player: Player, character: WowCharacter, spec: Specialization | None) -> None:
+    player.main_character = character
+    player.main_spec = spec
+    player.save(update_fields=["main_character", "main_spec", "updated_at"])
+
+
+# --- the changes ----------------------------------------------------------------------------
+
+
+def add_character(
+    player: Player,
+    *,
+    name: str,
+    realm: str,
+    class_id,
+    spec_id,
+    make_main: bool,
+) -> RosterChange:
+    """ROS-14: put a character on the player's raid roster.
+
+    The character is looked up by (case-folded name, realm slug). An existing character's class
+    is authoritative; a new one is created with the form's class, out of the guild, for the
+    next Blizzard sync to complete. Unlinked characters are linked with source `roster_form`,
+    high and unconfirmed (officers confirm); the player's own are updated; anyone else's, or a
+    character an officer unlinked (`automatch_blocked`), is refused. "Main" ticked, or no main
+    yet, makes it the main with this spec. Availability and preferences are untouched (ROS-7).
+    """
+    clean_name = clean_character_name(name)
+    playable_class = _load_class(class_id)
+    realm_slug, realm_name = resolve_realm(realm)
+    character = (
+        WowCharacter.objects.by_name(clean_name, realm_slug)
+        .select_related("playable_class")
+        .first()
+    )
+    if character is not None and character.playable_class_id not in (None, playable_class.pk):
+        real = character.playable_class.name
+        raise RosterError("playable_class", WRONG_CLASS.format(name=character.name, cls=real))
+    spec = _load_spec(spec_id, playable_class)
+
+    link = None
+    if character is not None:
+        link = PlayerCharacter.objects.filter(character=character).first()
+        if (link is not None and link.player_id != player.pk) or (
+            link is None and character.automatch_blocked
+        ):
+            raise RosterError("name", TAKEN.format(character=character))
+
+    with transaction.atomic():
+        if character is None:
+            character = WowCharacter.objects.create(
+                name=clean_name,
+                realm_slug=realm_slug,
+                realm_name=realm_name,
+                playable_class=playable_class,
+                in_guild=False,
+                first_seen_at=timezone.now(),
+            )
+        elif character.playable_class_id is None:
+            # A row the sync has not completed yet: the form's class is the best we know.
+            character.playable_class = playable_class
+            character.save(update_fields=["playable_class"])
+        if link is None:
+            try:
+                link = link_character(
+                    player=player,
+                    character=character,
+                    source=LinkSource.ROSTER_FORM,
+                    confidence=Confidence.HIGH,
+                    confirmed=False,
+                    linked_by=player,
+                ).link
+            except CharacterAlreadyLinked:
+                raise RosterError("name", TAKEN.format(character=character)) from None
+        _set_roster_spec(link, spec)
+        if make_main or player.main_character_id is None:
+            _make_main(player, character, spec)
+        elif player.main_character_id == character.pk:
+            _make_main(player, character, spec)  # ROS-15: the main's spec is the main spec
+    return RosterChange(
+        link, ADDED.format(name=character.name, spec=spec.name, cls=playable_class.name)
+    )
+
+
+def edit_character(player: Player, *, character_id, spec_id, make_main: bool) -> RosterChange:
+    """ROS-15: change a roster character's spec (and make it the main).
+
+    Editing the main's spec also sets `Player.main_spec`. Unticking "main" on the main changes
+    nothing: the way to change the main is to mark another character.
+    """
+    link = _roster_link(player, character_id)
+    character = link.character
+    playable_class = character.playable_class
+    if playable_class is None:
+        raise RosterError("spec", "This character's class is not known yet.")
+    spec = _load_spec(spec_id, playable_class)
+    with transaction.atomic():
+        _set_roster_spec(link, spec)
+        if make_main or player.main_character_id == character.pk:
+            _make_main(player, character, spec)
+    return RosterChange(
+        link, SAVED.format(name=character.name, spec=spec.name, cls=playable_class.name)
+    )
+
+
+def set_main(player: Player, *, character_id) -> RosterChange:
+    """ROS-15: only a roster character of this player becomes the main, with its raid spec."""
+    link = _roster_link(player, character_id)
+    character = link.character
+    spec = link.raid_spec if link.raid_spec_id else None
+    if spec is not None and spec.playable_class_id != character.playable_class_id:
+        spec = None
+    _make_main(player, character, spec)
+    return RosterChange(link, NOW_MAIN.format(name=character.name))
+
+
+def remove_character(player: Player, *, character_id) -> RosterChange:
+    """ROS-15: off the roster (`on_raid_roster = False`); the identity link stays.
+
+    The current main cannot go while other roster characters exist.
+    """
+    link = _roster_link(player, character_id)
+    if player.main_character_id == link.character_id and (
+        PlayerCharacter.objects.filter(player=player, on_raid_roster=True)
+        .exclude(pk=link.pk)
+        .exists()
+    ):
+        raise RosterError("character", MAIN_FIRST)
+    link.on_raid_roster = False
+    link.save(update_fields=["on_raid_roster"])
+    return RosterChange(link, REMOVED.format(name=link.character.name))
+
+
+def leave_roster(player: Player) -> RosterChange:
+    """ROS-15: every roster flag cleared and RaidPreferences deleted; availability rows stay."""
+    with transaction.atomic():
+        PlayerCharacter.objects.filter(player=player, on_raid_roster=True).update(
+            on_raid_roster=False
+        )
+        RaidPreferences.objects.filter(player=player).delete()
+    return RosterChange(None, LEFT)
+
+
+# --- the page's read ------------------------------------------------------------------------
+
+
+def my_roster_characters(
+    player: Player, specs: dict[int, Specialization] | None = None
+) -> list[RosterCharacter]:
+    """ROS-2 / ROS-4: the player's roster characters, main first, then alts by name.
+
+    Two queries: the links (character, class and raid role joined) and the specs (unless the
+    caller has them, class and role joined). The raid spec and role are population's ROS-4
+    rules, not a copy.
+    """
+    links = list(
+        PlayerCharacter.objects.filter(player=player, on_raid_roster=True)
+        .select_related("character__playable_class", "raid_role")
+        .order_by("linked_at", "character__name_key", "pk")
+    )
+    if not links:
+        return []
+    if specs is None:
+        specs = {
+            spec.pk: spec
+            for spec in Specialization.objects.select_related("playable_class", "default_role")
+        }
+    characters = []
+    for link in links:
+        link.player = player  # the caller's instance: its main is the current one
+        is_main = link.character_id == player.main_character_id
+        spec = raid_spec_of(link, is_main, specs)
+        characters.append(
+            RosterCharacter(
+                link=link,
+                character=link.character,
+                is_main=is_main,
+                spec=spec,
+                role=role_of(link, spec),
+            )
+        )
+    characters.sort(key=lambda c: (not c.is_main, c.character.name.casefold(), c.link.pk))
+    return characters

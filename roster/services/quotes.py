@@ -1,0 +1,218 @@
+"""Mito's Corner: quotes, titles and the quote of the day (ROS-53 … ROS-55, ROS-70).
+
+Every write of a Quote or QuoteTitle made by a person (the page, the admin) goes through
+`add_entry` / `edit_entry` / `delete_entry`, so the trimming, length and duplicate rules are
+written once; `import_sheets` uses `clean_text` and `existing_keys` for the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.utils import timezone
+
+from patt.models import Quote, QuoteTitle, SiteConfig
+
+QUOTE, TITLE = "quote", "title"
+MODELS = {QUOTE: Quote, TITLE: QuoteTitle}
+MAX_LENGTH = {QUOTE: 500, TITLE: 100}
+
+# ROS-55 messages.
+EMPTY = "Type something first!"
+TOO_LONG = {
+    QUOTE: "Quotes can be at most 500 characters.",
+    TITLE: "Titles can be at most 100 characters.",
+}
+DUPLICATE = {
+    QUOTE: "That quote is already in the list.",
+    TITLE: "That title is already in the list.",
+}
+NOT_FOUND = {QUOTE: "That quote no longer exists.", TITLE: "That title no longer exists."}
+ADDED = {QUOTE: "Quote added.", TITLE: "Title added."}
+SAVED = "Saved."
+DELETED = "Deleted."
+DELETE_CONFIRM = {
+    QUOTE: "Delete this quote? This cannot be undone.",
+    TITLE: "Delete this title? This cannot be undone.",
+}
+NO_QUOTES = "No quotes yet."  # ROS-53
+
+TITLE_SEED_SUFFIX = ":title"  # ROS-54
+
+
+class QuoteError(Exception):
+    """A refused change, with the message shown next to the form (ROS-55)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def text_key(text: str) -> str:
+    """Duplicates are compared trimmed and case-insensitively (ROS-55, ROS-70)."""
+    return text.strip().casefold()
+
+
+def clean_text(kind: str, text: str | None) -> str:
+    """ROS-55: trimmed; empty and too long are refused."""
+    value = (text or "").strip()
+    if not value:
+        raise QuoteError(EMPTY)
+    if len(value) > MAX_LENGTH[kind]:
+        raise QuoteError(TOO_LONG[kind])
+    return value
+
+
+def existing_keys(kind: str, *, exclude_pk: int | None = None) -> set[str]:
+    """The case-folded texts already stored (one query).
+
+    Compared in Python rather than with SQL LOWER(), which on SQLite folds ASCII only; the
+    unique constraint on Lower(Trim(text)) still guards concurrent writes.
+    """
+    rows = MODELS[kind].objects.all()
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return {text_key(text) for text in rows.values_list("text", flat=True)}
+
+
+def _save(obj) -> None:
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        kind = QUOTE if isinstance(obj, Quote) else TITLE
+        raise QuoteError(DUPLICATE[kind]) from None
+
+
+def add_entry(kind: str, text: str | None, *, user=None):
+    """ROS-55: add a quote or title; trimmed, not empty, not too long, not a duplicate."""
+    value = clean_text(kind, text)
+    if text_key(value) in existing_keys(kind):
+        raise QuoteError(DUPLICATE[kind])
+    user = user if user is not None and user.is_authenticated else None
+    obj = MODELS[kind](text=value, created_by=user)
+    _save(obj)
+    return obj
+
+
+def edit_entry(kind: str, pk, text: str | None):
+    """ROS-55: change the text of a quote or title (same rules as adding)."""
+    obj = _load(kind, pk)
+    value = clean_text(kind, text)
+    if text_key(value) in existing_keys(kind, exclude_pk=obj.pk):
+        raise QuoteError(DUPLICATE[kind])
+    if obj.text != value:
+        obj.text = value
+        _save(obj)
+    return obj
+
+
+def delete_entry(kind: str, pk) -> None:
+    """ROS-55: delete a quote or title."""
+    _load(kind, pk).delete()
+
+
+def _load(kind: str, pk):
+    try:
+        return MODELS[kind].objects.get(pk=int(pk))
+    except (TypeError, ValueError, MODELS[kind].DoesNotExist):
+        raise QuoteError(NOT_FOUND[kind]) from None
+
+
+# --- quote of the day (ROS-53, ROS-54) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotePair:
+    """One quote and one title: "“<quote>” — <person>, <title>" (ROS-53)."""
+
+    quote: str | None  # None when there are no quotes
+    title: str
+    person: str
+
+    @property
+    def line(self) -> str:
+        if self.quote is None:
+            return NO_QUOTES
+        return f"“{self.quote}” — {self.person}, {self.title}"
+
+
+def daily_index(seed: str, count: int) -> int:
+    """ROS-54: the index picked by a PRNG seeded with `seed` (stable across processes:
+    `random.Random` seeds a str deterministically, unlike `hash()`)."""
+    return random.Random(seed).randrange(count)
+
+
+def _texts(kind: str) -> list[str]:
+    return list(MODELS[kind].objects.order_by("pk").values_list("text", flat=True))
+
+
+def all_entries() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Every quote and every title as (pk, text), ordered by id — in one UNION ALL query."""
+    quotes = (
+        Quote.objects.order_by()
+        .annotate(kind=Value(QUOTE, output_field=CharField()))
+        .values_list("kind", "pk", "text")
+    )
+    titles = (
+        QuoteTitle.objects.order_by()
+        .annotate(kind=Value(TITLE, output_field=CharField()))
+        .values_list("kind", "pk", "text")
+    )
+    rows = sorted(quotes.union(titles, all=True), key=lambda row: (row[0], row[1]))
+    return (
+        [(pk, text) for kind, pk, text in rows if kind == QUOTE],
+        [(pk, text) for kind, pk, text in rows if kind == TITLE],
+    )
+
+
+def _pair(quote: str | None, title: str | None) -> QuotePair:
+    config = SiteConfig.get()
+    return QuotePair(
+        quote=quote,
+        title=title or config.quotes_default_title,
+        person=config.quotes_person_name,
+    )
+
+
+def quote_of_the_day(
+    day: datetime.date | None = None,
+    *,
+    quotes: list[str] | None = None,
+    titles: list[str] | None = None,
+) -> QuotePair:
+    """ROS-54: the pair of the UTC date `day` (today by default).
+
+    Quotes ordered by id, index from a PRNG seeded with the ISO date; titles likewise with the
+    seed "<date>:title". With no titles the configured default title is used (ROS-53). Two
+    queries (one when the lists are given).
+    """
+    day = day or timezone.now().astimezone(datetime.UTC).date()
+    quotes = _texts(QUOTE) if quotes is None else quotes
+    titles = _texts(TITLE) if titles is None else titles
+    seed = day.isoformat()
+    quote = quotes[daily_index(seed, len(quotes))] if quotes else None
+    title = titles[daily_index(seed + TITLE_SEED_SUFFIX, len(titles))] if titles else None
+    return _pair(quote, title)
+
+
+def shuffled_pair(*, quotes: list[str] | None = None, titles: list[str] | None = None) -> QuotePair:
+    """ROS-54 "Shuffle again": a fresh random pair (not tied to the date)."""
+    quotes = _texts(QUOTE) if quotes is None else quotes
+    titles = _texts(TITLE) if titles is None else titles
+    rng = random.SystemRandom()
+    return _pair(rng.choice(quotes) if quotes else None, rng.choice(titles) if titles else None)
+
+
+def landing_quote_of_the_day() -> QuotePair | None:
+    """ACC-47 #7: the landing page shows the same pick as Mito's Corner (ROS-54); hidden
+    (None) while there are no quotes. One query (SiteConfig is cached per process)."""
+    quotes, titles = all_entries()
+    pair = quote_of_the_day(
+        quotes=[text for _, text in quotes], titles=[text for _, text in titles]
+    )
+    return pair if pair.quote is not None else None

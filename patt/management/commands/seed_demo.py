@@ -21,6 +21,7 @@ from patt.demo import (
 from patt.demo.campaigns import seed_demo_campaigns
 from patt.demo.quotes import seed_demo_quotes
 from patt.demo.roster import seed_demo_roster
+from patt.demo.uploads import seed_demo_upload_token
 
 # Progress lines only help when a run takes a noticeable time (the benchmark guild).
 PROGRESS_FROM_PLAYERS = 200
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         campaigns = seed_demo_campaigns()
         roster = seed_demo_roster()
         quotes = seed_demo_quotes()
+        upload_token = seed_demo_upload_token()
         elapsed = time.monotonic() - started
 
         admin_url = f"{settings.SITE_URL}/admin/"
@@ -96,6 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(campaigns.line)
         self.stdout.write(roster.line)
         self.stdout.write(quotes.line)
+        self.stdout.write(upload_token.line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo guild ready in {elapsed:.1f}s: {result.players} players "

@@ -153,13 +153,26 @@ def wowhead_export(mains: list[RosterCharacter]) -> tuple[list, list[str], str]:
         mains,
         key=lambda c: (ROLE_ORDER.index(c.role), c.character.name.casefold(), c.character.pk),
     )
-    exported = [c for c in ordered if c.spec is not None and c.spec.wowhead_code]
-    skipped = [_not_exportable_label(c) for c in ordered if c not in exported]
+    exported, skipped = [], []
+    for character in ordered:
+        if character.spec is not None and character.spec.wowhead_code:
+            exported.append(character)
+        else:
+            skipped.append(_not_exportable_label(character))
     if not exported:
         return [], skipped, ""
     codes = "".join(c.spec.wowhead_code for c in exported)
     names = ";".join(_wowhead_name(c) for c in exported)
     return exported, skipped, f"{WOWHEAD_COMPOSITION_URL}{codes};{names}"
+
+
+def role_targets(role_counts: dict[str, int], config: SiteConfig | None = None) -> list:
+    """ROS-25: the four role cards for these counts against SiteConfig's targets."""
+    config = config or SiteConfig.get()
+    return [
+        RoleTarget(key, ROLE_CARD_TITLES[key], role_counts[key], low, high)
+        for key, (low, high) in _targets(config).items()
+    ]
 
 
 def composition_summary(entries: list[RosterEntry] | None = None) -> Composition:
@@ -182,10 +195,7 @@ def composition_summary(entries: list[RosterEntry] | None = None) -> Composition
         if class_id is not None:
             class_counts[class_id] = class_counts.get(class_id, 0) + 1
 
-    roles = [
-        RoleTarget(key, ROLE_CARD_TITLES[key], role_counts[key], low, high)
-        for key, (low, high) in _targets(config).items()
-    ]
+    roles = role_targets(role_counts, config)
     classes = [
         ClassCount(playable_class, class_counts.get(playable_class.pk, 0))
         for playable_class in PlayableClass.objects.order_by("name")
@@ -202,10 +212,13 @@ def composition_summary(entries: list[RosterEntry] | None = None) -> Composition
     )
 
 
-def recruiting_needs(composition: Composition) -> list[str]:
-    """ROS-28: one line per role below its minimum, e.g. "Healers — we have 3, want 4-5"."""
+def recruiting_needs(roles: Composition | list[RoleTarget]) -> list[str]:
+    """ROS-28: one line per role below its minimum, e.g. "Healers — we have 3, want 4-5".
+
+    Takes a composition (the Composition tab) or just its role cards (the landing page)."""
+    cards = roles.roles if isinstance(roles, Composition) else roles
     return [
         f"{role.title} — we have {role.count}, want {role.target_text}"
-        for role in composition.roles
+        for role in cards
         if role.state == SHORT
     ]

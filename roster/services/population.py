@@ -124,23 +124,35 @@ def roster_players():
     )
 
 
-def raid_spec_of(
-    link: PlayerCharacter, is_main: bool, specs: dict[int, Specialization]
+def raid_spec_for(
+    *,
+    class_id: int | None,
+    main_spec_id: int | None,
+    raid_spec_id: int | None,
+    active_spec_id: int | None,
+    specs: dict[int, Specialization],
 ) -> Specialization | None:
-    """ROS-4: the main's Player.main_spec, else raid_spec, else the Blizzard active spec.
-
-    A spec of another class than the character's (stale data) is skipped rather than shown.
-    """
-    class_id = link.character.playable_class_id
-    candidates = []
-    if is_main:
-        candidates.append(link.player.main_spec_id)
-    candidates += [link.raid_spec_id, link.character.active_spec_id]
-    for spec_id in candidates:
+    """ROS-4: the main's Player.main_spec (pass None for an alt), else raid_spec, else the
+    Blizzard active spec. A spec of another class than the character's (stale data) is
+    skipped rather than shown."""
+    for spec_id in (main_spec_id, raid_spec_id, active_spec_id):
         spec = specs.get(spec_id) if spec_id else None
         if spec is not None and (class_id is None or spec.playable_class_id == class_id):
             return spec
     return None
+
+
+def raid_spec_of(
+    link: PlayerCharacter, is_main: bool, specs: dict[int, Specialization]
+) -> Specialization | None:
+    """ROS-4 for a loaded link (see `raid_spec_for`)."""
+    return raid_spec_for(
+        class_id=link.character.playable_class_id,
+        main_spec_id=link.player.main_spec_id if is_main else None,
+        raid_spec_id=link.raid_spec_id,
+        active_spec_id=link.character.active_spec_id,
+        specs=specs,
+    )
 
 
 def role_of(link: PlayerCharacter, spec: Specialization | None) -> str:
@@ -148,6 +160,60 @@ def role_of(link: PlayerCharacter, spec: Specialization | None) -> str:
     if spec is not None:
         return display_role(spec.default_role)
     return display_role(link.raid_role)
+
+
+def main_role_counts() -> dict[str, int]:
+    """ROS-3/ROS-4 for the landing page's Recruiting block (ROS-28): how many roster players'
+    effective mains fill each role.
+
+    The same rules as `roster_entries()`, read as plain values in one query (plus specs and
+    roles), so the front page costs a few milliseconds whatever the guild size.
+    """
+    rows = (
+        roster_player_links()
+        .order_by("player_id", "linked_at", "character__name_key", "pk")
+        .values_list(
+            "player_id",
+            "character_id",
+            "player__main_character_id",
+            "player__main_spec_id",
+            "raid_spec_id",
+            "raid_role_id",
+            "character__active_spec_id",
+            "character__playable_class_id",
+        )
+    )
+    mains: dict[int, tuple] = {}
+    for row in rows:
+        player_id, character_id, main_character_id = row[0], row[1], row[2]
+        # ROS-3: Player.main_character when on the roster, else the earliest link.
+        if player_id not in mains or character_id == main_character_id:
+            mains[player_id] = row
+    counts = dict.fromkeys(ROLE_ORDER, 0)
+    if not mains:
+        return counts
+    specs = {spec.pk: spec for spec in Specialization.objects.select_related("default_role")}
+    roles = {role.pk: role for role in Role.objects.all()}
+    for (
+        _,
+        character_id,
+        main_character_id,
+        main_spec,
+        raid_spec,
+        raid_role,
+        active,
+        class_id,
+    ) in mains.values():
+        spec = raid_spec_for(
+            class_id=class_id,
+            main_spec_id=main_spec if character_id == main_character_id else None,
+            raid_spec_id=raid_spec,
+            active_spec_id=active,
+            specs=specs,
+        )
+        role = display_role(spec.default_role if spec else roles.get(raid_role))
+        counts[role] += 1
+    return counts
 
 
 def _discord_name(player: Player) -> str:

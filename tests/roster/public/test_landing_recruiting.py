@@ -69,3 +69,34 @@ def test_ros28_landing_queries_constant_10_vs_1000(client, monkeypatch):
     bulk_guild(990, start=10)
 
     assert count() == small
+
+
+def test_ros28_landing_counts_follow_the_same_ros3_ros4_rules_as_the_composition_tab():
+    """The landing page reads mains as plain values (fast); it must agree with
+    composition_summary() on every ROS-3/ROS-4 path."""
+    from identity.models import Role, WowCharacter
+    from roster.services.composition import composition_summary
+    from roster.services.population import main_role_counts
+    from tests.factories import spec
+
+    # main_spec wins over the raid spec (Guardian: tank, not Balance).
+    tank = roster_player("Bear", ("Bearform", "Druid", "Balance"))
+    tank.main_spec = spec("Druid", "Guardian")
+    tank.save()
+    # No main: the earliest roster link counts, its Blizzard active spec (Holy: healer).
+    roster_player("Nomain", ("Prayer", "Priest", None), ("Later", "Warrior", "Arms"), main=None)
+    WowCharacter.objects.filter(name="Prayer").update(active_spec=spec("Priest", "Holy"))
+    # No spec at all: the link's raid_role (Melee DPS).
+    stabby = roster_player("Stabby", ("Stabs", "Rogue", None))
+    stabby.character_links.update(raid_role=Role.objects.get(key="melee_dps"))
+    # A stale main_spec of another class is skipped: the raid spec (Holy Paladin) counts.
+    paladin = roster_player("Pally", ("Bubbles", "Paladin", "Holy"))
+    paladin.main_spec = spec("Warrior", "Protection")
+    paladin.save()
+    # Nothing known: Ranged.
+    roster_player("Mystery", ("Unknown", "Mage", None))
+
+    counts = main_role_counts()
+
+    assert counts == {"tank": 1, "healer": 2, "melee": 1, "ranged": 1}
+    assert counts == {role.key: role.count for role in composition_summary().roles}

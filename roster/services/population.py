@@ -224,6 +224,39 @@ def _discord_name(player: Player) -> str:
     return player.display_name
 
 
+# The columns the roster pages, planner and legacy JSON read; loading only these keeps a
+# 1,000-player roster (3,000 links, six joined rows each) affordable.
+_ENTRY_FIELDS = (
+    "player_id",
+    "character_id",
+    "linked_at",
+    "raid_spec_id",
+    "raid_role_id",
+    "on_raid_roster",
+    "player__display_name",
+    "player__main_character_id",
+    "player__main_spec_id",
+    "player__guild_rank_id",
+    "player__discord_user__discord_id",
+    "player__discord_user__username",
+    "player__raid_preferences__auto_signup",
+    "player__raid_preferences__wants_reminders",
+    "player__raid_preferences__notes",
+    "character__name",
+    "character__name_key",
+    "character__realm_slug",
+    "character__realm_name",
+    "character__playable_class_id",
+    "character__active_spec_id",
+    "character__playable_class__name",
+    "character__playable_class__colour",
+    "character__playable_class__slug",
+    "character__playable_class__blizzard_id",
+    "raid_role__name",
+    "raid_role__key",
+)
+
+
 def roster_entries() -> list[RosterEntry]:
     """ROS-1 … ROS-5: every roster player, sorted by Discord name (case-insensitive).
 
@@ -241,6 +274,7 @@ def roster_entries() -> list[RosterEntry]:
             "character__playable_class",
             "raid_role",
         )
+        .only(*_ENTRY_FIELDS)
         .order_by("player_id", "linked_at", "character__name_key", "pk")
     )
     if not links:

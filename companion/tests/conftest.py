@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -17,7 +18,8 @@ class FakeSite:
     """Records every POST; applies each payload hash once and answers duplicates like UPL-7.
 
     `script` is a list of status codes (or callables) answered before normal service; 0 means
-    "close the connection without answering".
+    "close the connection without answering". `delay_s` holds every POST that long before it
+    is answered; `in_flight` is set as soon as a POST has arrived.
     """
 
     def __init__(self):
@@ -25,6 +27,8 @@ class FakeSite:
         self.applied: list[str] = []  # payload hashes applied, in order
         self.requests: list[dict] = []
         self.token = "pattsync_test-token-abcd"
+        self.delay_s = 0.0
+        self.in_flight = threading.Event()
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -70,6 +74,9 @@ class FakeSite:
                     record = {"headers": dict(self.headers), "raw": raw}
                     site.requests.append(record)
                     step = site.script.pop(0) if site.script else None
+                site.in_flight.set()
+                if site.delay_s:
+                    time.sleep(site.delay_s)
                 if step == 0:
                     self.close_connection = True
                     self.connection.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from patt_companion.watcher import Watcher, is_addon_file
 
 
@@ -137,5 +138,65 @@ def test_cmpn10_missing_folder_is_logged_once_and_picked_up_when_it_returns(tmp_
         folder.mkdir()
         (folder / "PATTSync.lua").write_text("A = 2")
         assert wait_for(lambda: recorder.processed == [b"A = 2"])
+    finally:
+        watcher.stop(timeout=5)
+
+
+@pytest.mark.parametrize(
+    "write_every",
+    [
+        pytest.param(0.05, id="events-faster-than-settle"),  # the settle timer never fires
+        pytest.param(0.15, id="timer-fires-but-never-stable"),  # stat pair always differs
+    ],
+)
+def test_cmpn9_file_that_keeps_changing_is_processed_after_max_settle(tmp_path, write_every):
+    target = tmp_path / "PATTSync.lua"
+    recorder = Recorder(target)
+    processed_at: list[float] = []
+    original = recorder.process_file
+
+    def timed(path):
+        processed_at.append(time.monotonic())
+        original(path)
+
+    recorder.process_file = timed
+    max_settle_s = 1.0
+    watcher = Watcher(
+        recorder,
+        tmp_path,
+        settle_s=0.1,
+        poll_interval_s=60,
+        stable_gap_s=0.2,
+        max_settle_s=max_settle_s,
+    )
+    stop = threading.Event()
+    writes = 0
+
+    def keep_writing():
+        nonlocal writes
+        while not stop.is_set():
+            writes += 1
+            with target.open("a") as handle:
+                handle.write(f"-- write {writes}\n")
+            time.sleep(write_every)
+
+    target.write_text("A = 1\n")
+    watcher.start()
+    writer = threading.Thread(target=keep_writing)
+    try:
+        time.sleep(0.2)
+        started = time.monotonic()
+        writer.start()
+        # Still changing after max_settle_s: processed anyway, while the writes go on.
+        assert wait_for(lambda: processed_at, timeout=max_settle_s + 1.5)
+        assert writer.is_alive()
+        assert processed_at[0] - started >= max_settle_s - 0.15  # not before the maximum
+    finally:
+        stop.set()
+        writer.join()
+    try:
+        final = target.read_bytes()
+        # Once the writes stop, the settled final version is processed as usual.
+        assert wait_for(lambda: recorder.processed and recorder.processed[-1] == final, 3)
     finally:
         watcher.stop(timeout=5)

@@ -195,38 +195,57 @@ def cmd_flush(args, config: Config) -> int:
 
 
 def cmd_run(args, config: Config) -> int:
-    """Start (CMPN-24): validate, banner, process once, send due jobs, watch until stopped."""
+    """Start (CMPN-24): validate, banner, process once, send due jobs, watch until stopped.
+
+    Ctrl-C / SIGTERM only ask to stop, from the very start: an upload in flight (the startup
+    one or the watcher's) finishes or times out before the process exits 0. A second signal
+    gets the previous handlers back, i.e. quits at once (the job stays in the outbox).
+    """
     token, _ = _ready(config)
     _logging(config, token)
-    folder = Path(config.saved_variables_path)
-    log.info("patt-companion %s starting: folder %s, site %s", __version__, folder, config.host)
-    companion = _companion(config, token)
-    resumed = companion.outbox.unpause_all()
-    if resumed:
-        log.info("Resumed %d paused upload(s)", resumed)
-    if _addon_file(config).exists():
-        companion.process_file(_addon_file(config))
-    companion.send_due()
-    watcher = Watcher(
-        companion, folder, settle_s=config.settle_s, poll_interval_s=config.poll_interval_s
-    )
     stopped = threading.Event()
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {}
+
+    def restore_handlers():
+        while previous:
+            signum, handler = previous.popitem()
+            signal.signal(signum, handler)
 
     def stop(_signum=None, _frame=None):
         stopped.set()
+        restore_handlers()
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    watcher.start()
-    log.info("Watching %s (Ctrl-C to stop)", folder)
+    for signum in handled:
+        previous[signum] = signal.signal(signum, stop)
+    watcher = None
     try:
+        folder = Path(config.saved_variables_path)
+        log.info("patt-companion %s starting: folder %s, site %s", __version__, folder, config.host)
+        companion = _companion(config, token)
+        resumed = companion.outbox.unpause_all()
+        if resumed:
+            log.info("Resumed %d paused upload(s)", resumed)
+        if _addon_file(config).exists():
+            companion.process_file(_addon_file(config))
+        companion.send_due()
+        if stopped.is_set():
+            log.info("Stopping...")
+            return 0
+        watcher = Watcher(
+            companion, folder, settle_s=config.settle_s, poll_interval_s=config.poll_interval_s
+        )
+        watcher.start()
+        log.info("Watching %s (Ctrl-C to stop)", folder)
         while not stopped.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        log.info("Stopping...")
-        watcher.stop(timeout=75)
+        restore_handlers()
+        if watcher is not None:
+            log.info("Stopping...")
+            watcher.stop(timeout=75)
     return 0
 
 
@@ -266,8 +285,8 @@ def cmd_status(args, config: Config) -> int:
     if jobs:
         waiting = [j for j in jobs if not j.paused]
         nxt = min((j.next_attempt_at for j in waiting), default=None)
-        paused = len(jobs) - len(waiting)
-        extra = f", {paused} paused ({jobs[-1].last_error})" if paused else ""
+        paused = [j for j in jobs if j.paused]
+        extra = f", {len(paused)} paused ({paused[-1].last_error})" if paused else ""
         when = f", next retry {_fmt_time(nxt)}" if nxt else ""
         print(f"Outbox:        {len(jobs)} job(s){when}{extra}")
     else:

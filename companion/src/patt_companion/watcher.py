@@ -81,13 +81,21 @@ class Watcher:
 
     # -- called from the observer thread ----------------------------------------------------
     def file_changed(self) -> None:
-        """Each event restarts the settle timer (trailing edge, CMPN-9)."""
+        """Each event restarts the settle timer (trailing edge, CMPN-9), but never past
+        `max_settle_s` after the first event: a file that keeps changing is processed anyway."""
         with self._cond:
             now = time.monotonic()
-            self._deadline = now + self.settle_s
             if self._first_event is None:
                 self._first_event = now
+            self._deadline = self._capped(now + self.settle_s)
             self._cond.notify()
+
+    def _capped(self, deadline: float) -> float:
+        """The settle deadline, at most `max_settle_s` after the first event (caller holds
+        the lock)."""
+        if self._first_event is None:
+            return deadline
+        return min(deadline, self._first_event + self.max_settle_s)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -170,7 +178,7 @@ class Watcher:
         if not self._stable() and not waited_too_long:
             with self._cond:
                 if self._deadline is not None and self._deadline <= time.monotonic():
-                    self._deadline = time.monotonic() + self.settle_s
+                    self._deadline = self._capped(time.monotonic() + self.settle_s)
             log.debug("File still changing; waiting %.1f s more", self.settle_s)
             return
         with self._cond:

@@ -6,7 +6,6 @@ relative to now), and one test pins the clock to compare the timestamps too.
 """
 
 import io
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -404,14 +403,12 @@ def test_fewer_players_than_the_core_still_builds_the_core():
     assert Player.objects.values("guild_rank").distinct().count() == 5
 
 
-def test_benchmark_guild_of_1000_players_builds_quickly():
-    started = time.monotonic()
+def test_benchmark_guild_of_1000_players_is_built_with_progress():
+    """The large guild the benchmarks use; its speed is measured in bench/, not asserted here."""
     out = seed(players=1000)
-    elapsed = time.monotonic() - started
     assert Player.objects.count() == 1000
     assert 2200 <= WowCharacter.objects.count() <= 2800
     assert "Characters: 500/" in out
-    assert elapsed < 30
 
 
 # --- accounts, output and safety -------------------------------------------------------------

@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The suite runs on every CPU (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n auto
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # The browser tests (tests/browser) drive Debian's chromium through Playwright, which ships its

@@ -1,8 +1,11 @@
 """IDN-20: the process-wide rate limiter and the bounded profile pool."""
 
+import bisect
+import threading
 import time
 
 import pytest
+import requests
 
 from identity.blizzard import BlizzardRateLimited, RateLimiter
 from identity.blizzard.client import shared_limiter
@@ -37,21 +40,40 @@ def test_idn20_limiter_is_process_wide_and_follows_settings(settings):
     assert shared_limiter().per_second == 7
 
 
+class SendTimes(requests.Session):
+    """A session that notes when each request leaves the client (after the limiter)."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent: list[float] = []
+        self._lock = threading.Lock()
+
+    def request(self, method, url, *args, **kwargs):
+        with self._lock:
+            self.sent.append(time.monotonic())
+        return super().request(method, url, *args, **kwargs)
+
+
+def peak_in_one_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(bisect.bisect_right(times, t + 1.0) - i for i, t in enumerate(times))
+
+
 def test_idn20_limiter_never_exceeds_the_rate_in_any_1_s_window(fake_blizzard, settings):
     settings.BLIZZARD_RATE_PER_SECOND = 20
     fake_blizzard.load(generate_guild(60))
+    session = SendTimes()
     started = time.monotonic()
-    client = make_client(RecordingTime(), limiter=shared_limiter())  # the real limiter
+    client = make_client(RecordingTime(), limiter=shared_limiter(), session=session)
     results = client.fetch_profiles(client.get_roster(REALM, GUILD).members)
     assert len(results.profiles) == 60
-    # Saturated, and never far above the rate. The fake counts arrivals in this same process,
-    # and a loaded machine (a parallel test run) delays and bunches them: 25 arrivals in one
-    # second were seen from a limiter whose sends were 50 ms apart. So the wire check allows a
-    # quarter of slack, still far below the several hundred per second this guild arrives at
-    # without a limiter; the limiter's own spacing is checked exactly (fake clock) above, and
-    # the total time below cannot be shortened by jitter.
-    assert 15 <= fake_blizzard.peak_requests_per_second() <= 25
-    assert max(fake_blizzard.requests_per_second().values()) <= 25
+    # Saturated and never above the rate, measured where requests leave the client: the fake's
+    # arrival times (same process) get delayed and bunched on a loaded machine (27 arrivals in
+    # one second were seen during a parallel run). One request of slack for the moment between
+    # the limiter's grant and the send. The limiter's own spacing is checked exactly with a fake
+    # clock above; without a limiter this guild goes out at several hundred per second.
+    assert 15 <= peak_in_one_second(session.sent) <= 21
+    assert fake_blizzard.peak_requests_per_second() <= 40  # the wire agrees, loosely
     assert time.monotonic() - started >= 2.0  # 62 requests at 20/s
 
 

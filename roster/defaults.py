@@ -1,6 +1,7 @@
 """The seven seeded guild event templates (ROS-52), also what "Reset to defaults" restores (ROS-39).
 
-Plain data, imported by the seeding migration, so a reset always matches the first seed.
+The seeding migration and the planner's "Reset to defaults" both write them through
+`write_event_templates`, so a reset always matches the first seed.
 """
 
 RAID_HELPER_TEMPLATE = "wowretail2"
@@ -56,3 +57,28 @@ EVENT_TEMPLATES = [
     ),
     ("other", "✨", "Other", "Guild Event", "Guild event! Details in Discord."),
 ]
+
+
+def write_event_templates(model, *, reset: bool) -> None:
+    """Create the seven templates that are missing; with `reset`, also restore the seeded title
+    and description of existing ones (ROS-39 "Reset to defaults").
+
+    `model` is EventTemplate, or the migration's historical model.
+    """
+    for order, (key, icon, name, title, description) in enumerate(EVENT_TEMPLATES, start=1):
+        defaults = {
+            "icon": icon,
+            "name": name,
+            "title": title,
+            "description": description,
+            "raid_helper_template": RAID_HELPER_TEMPLATE,
+            "sort_order": order,
+        }
+        if reset:
+            model.objects.update_or_create(
+                key=key,
+                defaults={"title": title, "description": description},
+                create_defaults=defaults,
+            )
+        else:
+            model.objects.get_or_create(key=key, defaults=defaults)

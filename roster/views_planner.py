@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from identity.models import GuildRank
 from identity.services.viewer import is_roster_officer
 from patt.models import SiteConfig
-from roster.defaults import EVENT_TEMPLATES, RAID_HELPER_TEMPLATE
+from roster.defaults import write_event_templates
 from roster.models import EventTemplate, RaidEvent, RaidEventStatus
 from roster.raid_helper import api_key_configured
 from roster.services import planner
@@ -455,19 +455,7 @@ def _save_template(request: HttpRequest) -> HttpResponse:
 def _reset_templates(request: HttpRequest) -> HttpResponse:
     """ROS-39: restore the seeded title and description of all seven templates."""
     with transaction.atomic():
-        for order, (key, icon, name, title, description) in enumerate(EVENT_TEMPLATES, start=1):
-            EventTemplate.objects.update_or_create(
-                key=key,
-                defaults={"title": title, "description": description},
-                create_defaults={
-                    "icon": icon,
-                    "name": name,
-                    "title": title,
-                    "description": description,
-                    "raid_helper_template": RAID_HELPER_TEMPLATE,
-                    "sort_order": order,
-                },
-            )
+        write_event_templates(EventTemplate, reset=True)
     messages.success(request, "Event templates reset to defaults.")
     return HttpResponseRedirect(_url(tab="templates"))
 

@@ -2,23 +2,11 @@
 
 from django.db import migrations
 
-from roster.defaults import EVENT_TEMPLATES, RAID_HELPER_TEMPLATE
+from roster.defaults import write_event_templates
 
 
 def seed_event_templates(apps, schema_editor):
-    EventTemplate = apps.get_model("roster", "EventTemplate")
-    for order, (key, icon, name, title, description) in enumerate(EVENT_TEMPLATES, start=1):
-        EventTemplate.objects.get_or_create(
-            key=key,
-            defaults={
-                "icon": icon,
-                "name": name,
-                "title": title,
-                "description": description,
-                "raid_helper_template": RAID_HELPER_TEMPLATE,
-                "sort_order": order,
-            },
-        )
+    write_event_templates(apps.get_model("roster", "EventTemplate"), reset=False)
 
 
 class Migration(migrations.Migration):

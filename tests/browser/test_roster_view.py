@@ -37,7 +37,7 @@ def test_ros19_switch_dashboard_tabs_without_reload(page, roster, page_errors):
     expect(page.locator(".roster-panel-roster")).to_be_visible()
     expect(page.locator(".roster-table tbody tr")).to_have_count(3)
     assert page.url.endswith("/roster-view?view=roster")
-    expect(page.locator('.roster-tab[aria-current="page"]')).to_have_text("Full roster")
+    expect(page.locator('.tab[aria-current="page"]')).to_have_text("Full roster")
 
     page.get_by_role("link", name="Show all characters").click()
     expect(page.locator(".roster-table tbody tr")).to_have_count(4)

@@ -28,7 +28,6 @@
       });
       Array.prototype.forEach.call(links, function (link) {
         var active = link.getAttribute("data-quotes-tab") === key;
-        link.classList.toggle("is-active", active);
         if (active) {
           link.setAttribute("aria-current", "page");
         } else {

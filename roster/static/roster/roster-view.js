@@ -45,7 +45,7 @@
       .then(function (inner) {
         current.innerHTML = inner;
         current.classList.remove("is-loading");
-        var active = current.querySelector(".roster-tab.is-active");
+        var active = current.querySelector('.tab[aria-current="page"]');
         if (active) {
           current.setAttribute("data-tab", active.getAttribute("data-tab-key"));
         }
@@ -80,7 +80,7 @@
     if (bar) {
       focusSelector = '[data-day="' + bar.getAttribute("data-day") + '"] .day-link';
     } else if (link.hasAttribute("data-tab-key")) {
-      focusSelector = ".roster-tab.is-active";
+      focusSelector = '.tab[aria-current="page"]';
     }
     show(link.href, true, focusSelector);
   });

@@ -70,7 +70,7 @@ def test_ros19_view_parameter_picks_the_tab(client, small_roster, query, tab):
     assert response.context["tab"] == tab
     assert f'class="roster-panel roster-panel-{tab}"' in response.content.decode()
     assert re.search(
-        rf'class="roster-tab is-active" href="\?view={tab}"[^>]*aria-current="page"',
+        rf'class="tab" href="\?view={tab}"[^>]*aria-current="page"',
         response.content.decode(),
     )
 

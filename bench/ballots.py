@@ -20,25 +20,19 @@ checks that do not hold.
 
 import argparse
 import logging
-import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patt.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -46,29 +40,9 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench import support  # noqa: E402
+
 ENTRY_NAMES = ("Trog", "Rocket", "Mito", "Shodoom", "Skate")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def throwaway_database() -> tuple[str, str]:
-    """Create the bench database (migrated) and return (old name, DATABASE_URL for the server)."""
-    db = settings.DATABASES["default"]
-    if connection.vendor == "postgresql":
-        name = f"bench_ballots_{os.getpid()}"
-        db["TEST"]["NAME"] = name
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        server_url = urlunsplit(parts._replace(path="/" + name))
-    else:
-        path = Path(tempfile.gettempdir()) / f"bench_ballots_{os.getpid()}.sqlite3"
-        db["TEST"]["NAME"] = str(path)
-        server_url = f"sqlite:///{path}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return old_name, server_url
 
 
 def seed(players: int):
@@ -134,69 +108,6 @@ def seed(players: int):
     ]
     Session.objects.bulk_create(sessions)
     return campaign, list(zip(members, [s.session_key for s in sessions], strict=True))
-
-
-def start_server(
-    database_url: str, port: int, workers: int, threads: int, conn_max_age: int | None
-) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:`port` against the bench database, DEBUG off (as in production)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
-    if conn_max_age is not None:
-        env["DB_CONN_MAX_AGE"] = str(conn_max_age)
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "patt.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
-    ]
-    # The server's log goes to a file: an unread pipe would stall it once full.
-    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed with the process
-        "w+", prefix="bench_ballots_gunicorn_", suffix=".log", delete=False
-    )
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server.log_path = log.name
-    log.close()
-    return server
-
-
-def wait_until_ready(server: subprocess.Popen, base_url: str) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log = Path(server.log_path).read_text()[-4000:]
-            raise SystemExit(f"gunicorn exited with code {server.returncode}:\n{log}")
-        try:
-            if requests.get(f"{base_url}/api/health", timeout=10).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("gunicorn did not answer /api/health within 90 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=30)
-    print(f"server log: {server.log_path}")
 
 
 def browsers(base_url: str, voters, entry_ids: list[int], rng: random.Random) -> list:
@@ -286,12 +197,6 @@ def verify(campaign, players: int) -> tuple[int, int, list[str]]:
     return stored, duplicate_receipts + duplicate_ballots, problems
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--players", type=int, default=500)
@@ -307,15 +212,26 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.INFO)
-    old_name, server_url = throwaway_database()
+    old_name, server_url = support.create_throwaway_database("bench_ballots")
     server = None
     try:
         campaign, voters = seed(args.players)
         entry_ids = list(campaign.entries.values_list("pk", flat=True))
-        port = free_port()
+        port = support.free_port()
         base_url = f"http://127.0.0.1:{port}"
-        server = start_server(server_url, port, args.workers, args.threads, args.conn_max_age)
-        wait_until_ready(server, base_url)
+        extra_env = {}
+        if args.conn_max_age is not None:
+            extra_env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+        server = support.start_gunicorn(
+            server_url,
+            port,
+            workers=args.workers,
+            threads=args.threads,
+            log_name="bench_ballots",
+            extra_env=extra_env,
+            backlog=2048,
+        )
+        support.wait_until_ready(server, base_url)
         prepared = browsers(base_url, voters, entry_ids, random.Random(args.seed))
         vote_url = f"{base_url}/api/v1/campaigns/{campaign.pk}/vote"
         started = time.perf_counter()
@@ -338,12 +254,13 @@ def main() -> None:
             print(f"check failed: {problem}")
         print(
             f"stored={stored} duplicates={duplicates} errors={errors} "
-            f"p95_ms={percentile(latencies, 0.95):.0f}"
+            f"p95_ms={support.percentile(latencies, 0.95):.0f}"
         )
     finally:
         if server is not None:
-            stop_server(server)
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+            support.stop_server(server)
+            print(f"server log: {server.log_path}")
+        support.destroy_throwaway_database(old_name)
 
 
 if __name__ == "__main__":

@@ -17,52 +17,25 @@ ratio ≤ 3. `--page` measures another roster-view URL (e.g. `/roster-view?view=
 
 import argparse
 import logging
-import math
 import os
 import random
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patt.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 import requests  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench import support  # noqa: E402
+
 NAME_PARTS = ("tro", "moon", "sha", "doom", "rock", "et", "zat", "an", "ka", "el", "dri", "gor")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def throwaway_database() -> tuple[str, str]:
-    """Create the bench database (migrated) and return (old name, DATABASE_URL for the server)."""
-    db = settings.DATABASES["default"]
-    if connection.vendor == "postgresql":
-        name = f"bench_pages_{os.getpid()}"
-        db["TEST"]["NAME"] = name
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        server_url = urlunsplit(parts._replace(path="/" + name))
-    else:
-        path = Path(tempfile.gettempdir()) / f"bench_pages_{os.getpid()}.sqlite3"
-        db["TEST"]["NAME"] = str(path)
-        server_url = f"sqlite:///{path}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return old_name, server_url
 
 
 def seed(players: int, alts: int, rng: random.Random) -> int:
@@ -148,67 +121,6 @@ def seed(players: int, alts: int, rng: random.Random) -> int:
     return len(characters)
 
 
-def start_server(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:`port` against the bench database, DEBUG off (as in production)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "patt.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--log-level",
-        "warning",
-    ]
-    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed with the process
-        "w+", prefix="bench_pages_gunicorn_", suffix=".log", delete=False
-    )
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server.log_path = log.name
-    log.close()
-    return server
-
-
-def wait_until_ready(server: subprocess.Popen, base_url: str) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log = Path(server.log_path).read_text()[-4000:]
-            raise SystemExit(f"gunicorn exited with code {server.returncode}:\n{log}")
-        try:
-            if requests.get(f"{base_url}/api/health", timeout=10).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("gunicorn did not answer /api/health within 90 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=30)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
 def timed_get(session: requests.Session, url: str) -> float:
     started = time.perf_counter()
     response = session.get(url, timeout=60)
@@ -247,29 +159,31 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.INFO)
-    old_name, server_url = throwaway_database()
+    old_name, server_url = support.create_throwaway_database("bench_pages")
     server = None
     try:
         characters = seed(args.players, args.alts, random.Random(args.seed))
-        port = free_port()
+        port = support.free_port()
         base_url = f"http://127.0.0.1:{port}"
-        server = start_server(server_url, port, args.workers, args.threads)
-        wait_until_ready(server, base_url)
+        server = support.start_gunicorn(
+            server_url, port, workers=args.workers, threads=args.threads, log_name="bench_pages"
+        )
+        support.wait_until_ready(server, base_url)
         page_ms, health_ms, size = measure(base_url, args.page, args.rounds, args.warmup)
     finally:
         if server is not None:
-            stop_server(server)
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+            support.stop_server(server)
+        support.destroy_throwaway_database(old_name)
 
-    page_p95, health_p95 = percentile(page_ms, 0.95), percentile(health_ms, 0.95)
+    page_p95, health_p95 = support.percentile(page_ms, 0.95), support.percentile(health_ms, 0.95)
     print(
         f"database={connection.vendor} players={args.players} characters={characters} "
         f"page={args.page} bytes={size} rounds={args.rounds} "
         f"gunicorn={args.workers}x{args.threads}"
     )
     print(
-        f"roster_view_p50_ms={percentile(page_ms, 0.5):.2f} "
-        f"health_p50_ms={percentile(health_ms, 0.5):.2f}"
+        f"roster_view_p50_ms={support.percentile(page_ms, 0.5):.2f} "
+        f"health_p50_ms={support.percentile(health_ms, 0.5):.2f}"
     )
     print(
         f"roster_view_p95_ms={page_p95:.2f} health_p95_ms={health_p95:.2f} "

@@ -96,8 +96,17 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web process and the django-q2 worker share the file: wait for the write lock.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The web process and the django-q2 worker share the file: wait for the write lock, and take
+    # it when a transaction begins (IMMEDIATE), so two writers queue instead of one failing
+    # with "database is locked" when it tries to upgrade a read lock; WAL lets reads go on
+    # while one write is in progress.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

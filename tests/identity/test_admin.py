@@ -7,7 +7,6 @@ with their inlines, actions posted with `_selected_action`, custom views.
 from datetime import timedelta
 
 import pytest
-from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -33,6 +32,7 @@ from identity.models import (
 )
 from identity.services.accounts import OFFICERS_GROUP, sync_officer_access
 from patt.models import SiteConfig, clear_site_config_cache
+from tests.admin_forms import form_data
 from tests.factories import (
     DiscordUserFactory,
     PlayerCharacterFactory,
@@ -84,33 +84,6 @@ def listed(response) -> list:
     """The objects on the changelist page that `response` rendered."""
     assert response.status_code == 200
     return list(response.context["cl"].result_list)
-
-
-def form_data(response) -> dict:
-    """POST data reproducing the change form (and its inlines) as rendered."""
-    data: dict = {}
-
-    def add(form):
-        for name, field in form.fields.items():
-            if field.disabled or isinstance(field, forms.FileField):
-                continue
-            bound = form[name]
-            value = bound.value()
-            if isinstance(field, forms.BooleanField):
-                if value:
-                    data[bound.html_name] = "on"
-            elif value is None:
-                data[bound.html_name] = ""
-            else:
-                data[bound.html_name] = str(value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.forms:
-            add(form)
-    return data
 
 
 def save_change_form(client, obj, **changes):

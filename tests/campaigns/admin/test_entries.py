@@ -9,13 +9,8 @@ from PIL import Image
 
 from campaigns.forms import MAX_IMAGE_BYTES, rewrite_drive_link
 from campaigns.models import Campaign, CampaignEntry
-from tests.campaigns.admin.helpers import (
-    add_url,
-    change_url,
-    errors_of,
-    form_data,
-    new_campaign_data,
-)
+from tests.admin_forms import form_data
+from tests.campaigns.admin.helpers import add_url, change_url, errors_of, new_campaign_data
 from tests.campaigns.factories import CampaignFactory, EntryFactory, live_campaign
 from tests.factories import PlayerFactory
 

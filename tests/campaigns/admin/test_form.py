@@ -8,13 +8,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.services.lifecycle import next_full_hour_plus_24h
-from tests.campaigns.admin.helpers import (
-    add_url,
-    change_url,
-    errors_of,
-    form_data,
-    new_campaign_data,
-)
+from tests.admin_forms import form_data
+from tests.campaigns.admin.helpers import add_url, change_url, errors_of, new_campaign_data
 from tests.campaigns.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,7 @@ from identity.services.links import CharacterAlreadyLinked, link_character
 from identity.uploads.notes import known_realms, reported_slug
 from patt.models import SiteConfig
 from roster.models import RaidPreferences
-from roster.services.population import RosterCharacter, raid_spec_of, role_of
+from roster.services.population import RosterCharacter, roster_character
 
 NAME_MIN, NAME_MAX = 2, 12
 
@@ -313,16 +313,6 @@ def my_roster_characters(
     characters = []
     for link in links:
         link.player = player  # the caller's instance: its main is the current one
-        is_main = link.character_id == player.main_character_id
-        spec = raid_spec_of(link, is_main, specs)
-        characters.append(
-            RosterCharacter(
-                link=link,
-                character=link.character,
-                is_main=is_main,
-                spec=spec,
-                role=role_of(link, spec),
-            )
-        )
+        characters.append(roster_character(link, player, specs))
     characters.sort(key=lambda c: (not c.is_main, c.character.name.casefold(), c.link.pk))
     return characters

@@ -162,6 +162,17 @@ def role_of(link: PlayerCharacter, spec: Specialization | None) -> str:
     return display_role(link.raid_role)
 
 
+def roster_character(
+    link: PlayerCharacter, player: Player, specs: dict[int, Specialization]
+) -> RosterCharacter:
+    """ROS-2 / ROS-4: one roster link as shown: Main or Alt, its raid spec and role."""
+    is_main = link.character_id == player.main_character_id
+    spec = raid_spec_of(link, is_main, specs)
+    return RosterCharacter(
+        link=link, character=link.character, is_main=is_main, spec=spec, role=role_of(link, spec)
+    )
+
+
 def main_role_counts() -> dict[str, int]:
     """ROS-3/ROS-4 for the landing page's Recruiting block (ROS-28): how many roster players'
     effective mains fill each role.
@@ -304,19 +315,7 @@ def roster_entries() -> list[RosterEntry]:
     entries = []
     for player_id, player_links in by_player.items():
         player = player_links[0].player
-        characters = []
-        for link in player_links:
-            is_main = link.character_id == player.main_character_id
-            spec = raid_spec_of(link, is_main, specs)
-            characters.append(
-                RosterCharacter(
-                    link=link,
-                    character=link.character,
-                    is_main=is_main,
-                    spec=spec,
-                    role=role_of(link, spec),
-                )
-            )
+        characters = [roster_character(link, player, specs) for link in player_links]
         # ROS-3: Player.main_character when it is on the roster, else the earliest link (the
         # query orders by linked_at, then name).
         main = next((c for c in characters if c.is_main), characters[0])

@@ -22,7 +22,6 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
-from identity.blizzard.names import realm_key
 from identity.models import (
     Confidence,
     DiscordUser,
@@ -37,11 +36,11 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.links import CharacterAlreadyLinked, link_character
-from identity.uploads.notes import known_realms, reported_slug
 from patt.models import Quote, QuoteTitle, SiteConfig
 from roster.models import NOTES_MAX, PlayerAvailability, RaidPreferences, UpdatedVia
 from roster.services import quotes as quote_rules
 from roster.services.availability import save_availability
+from roster.services.characters import RosterError, resolve_realm
 
 URL_TIMEOUT_SECONDS = 30
 DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -247,25 +246,12 @@ class _Import:
     # --- setup ---
 
     def _realm(self, realm: str | None) -> tuple[str, str]:
-        """ROS-63 / ROS-69: `--realm` by the identity realm rules; default the SiteConfig
-        realm. A known realm with the same realm key gives its slug (IDN-21)."""
-        typed = (realm or "").strip()
-        config = self.config
-        if not typed or realm_key(typed) in {
-            realm_key(config.guild_realm_name),
-            realm_key(config.guild_realm_slug),
-        }:
-            return config.guild_realm_slug, config.guild_realm_name
-        slug = reported_slug(typed, known_realms())
-        if not slug:
-            raise SheetsImportError(f"'{typed}' is not a realm name.")
-        name = (
-            WowCharacter.objects.filter(realm_slug=slug)
-            .exclude(realm_name="")
-            .values_list("realm_name", flat=True)
-            .first()
-        )
-        return slug, name or typed
+        """ROS-63 / ROS-69: `--realm` by the identity realm rules, as the roster form reads a
+        realm (`resolve_realm`); default the SiteConfig realm."""
+        try:
+            return resolve_realm(realm)
+        except RosterError as exc:
+            raise SheetsImportError(f"'{(realm or '').strip()}' is not a realm name.") from exc
 
     @staticmethod
     def _discord_ids(raw: dict) -> dict[str, str]:

@@ -19,3 +19,43 @@ def timezone_validator(value: str) -> None:
         raise ValidationError(
             "Enter a time zone name such as America/New_York.", code="invalid"
         ) from exc
+
+
+UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters or unpaired surrogates."
+
+
+def is_storable_text(value: str) -> bool:
+    """PostgreSQL text refuses NUL, and UTF-8 cannot encode an unpaired surrogate (`\\ud800`).
+
+    Such text reaches us through JSON escapes (`"\\u0000"`, `"\\ud800"`) or hostile form posts;
+    every text input refuses it with a clear message instead of failing at the database.
+    """
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def storable_text_validator(value: str) -> None:
+    """Form/model validator form of `is_storable_text`."""
+    if isinstance(value, str) and not is_storable_text(value):
+        raise ValidationError(UNSTORABLE_TEXT_MESSAGE, code="unstorable_text")
+
+
+def has_unstorable_text(data: object) -> bool:
+    """True when any string in decoded JSON (keys included, at any depth) is not storable."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not is_storable_text(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

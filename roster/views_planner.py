@@ -200,7 +200,6 @@ def _schedule_context(request, config, raid_form=None, selected_iso=None) -> dic
     else:
         selected, day_error = _selected_day(request, days)
     weekday = selected.weekday
-    start = planner.raid_start(selected.date, config)
     with_discord = [e for e in selected.available if e.discord_id]
     no_discord = [e for e in entries if not e.discord_id]
     if raid_form is None:
@@ -223,8 +222,7 @@ def _schedule_context(request, config, raid_form=None, selected_iso=None) -> dic
         "days": days,
         "selected": selected,
         "day_error": day_error,
-        "raid_start": start,
-        "raid_zone_abbr": start.tzname(),
+        "raid_start_label": planner.raid_start_label(selected.date, config),
         "create_command": planner.create_command(selected.date, config),
         "signup_block": planner.signup_block(entries, weekday),
         "reminder_mentions": planner.reminder_mentions(entries, weekday),

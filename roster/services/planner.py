@@ -63,6 +63,18 @@ def raid_start(day: datetime.date, config: SiteConfig | None = None) -> datetime
     return datetime.datetime.combine(day, config.raid_start_time, tzinfo=raid_zone(config))
 
 
+def raid_start_label(day: datetime.date, config: SiteConfig | None = None) -> str:
+    """ROS-33: the preview's "time + timezone", "21:00 EDT (America/New_York)".
+
+    Formatted here, in the raid timezone, rather than by a template filter: Django's `time`
+    filter converts an aware datetime to the site's zone (UTC) first, which printed the UTC
+    hour next to the raid zone's name ("02:00 EST" for a 21:00 Eastern raid; issue 11 item 11).
+    """
+    config = config or SiteConfig.get()
+    start = raid_start(day, config)
+    return f"{start:%H:%M} {start.tzname()} ({config.raid_timezone})"
+
+
 def short_date(day: datetime.date) -> str:
     """ "Mar 19", "Jan 5" (no zero padding)."""
     return f"{day:%b} {day.day}"

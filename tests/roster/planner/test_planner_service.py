@@ -143,6 +143,32 @@ def test_ros37_reminder_mentions_only_with_discord_id():
 
 
 @pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (datetime.date(2026, 1, 15), "21:00 EST (America/New_York)"),
+        (datetime.date(2026, 7, 15), "21:00 EDT (America/New_York)"),
+        (datetime.date(2026, 3, 8), "21:00 EDT (America/New_York)"),  # the day clocks go forward
+        (datetime.date(2026, 11, 1), "21:00 EST (America/New_York)"),  # the day they go back
+    ],
+)
+def test_ros33_preview_time_is_the_raid_start_in_the_raid_timezone(day, label):
+    """Issue 11 item 11: the preview showed the UTC hour with the raid zone's name."""
+    assert planner.raid_start_label(day, SiteConfig.get()) == label
+
+
+def test_ros33_preview_time_follows_another_raid_timezone():
+    config = SiteConfig.get()
+    config.raid_timezone = "Europe/Berlin"
+    config.raid_start_time = datetime.time(20, 30)
+    assert planner.raid_start_label(datetime.date(2026, 7, 15), config) == (
+        "20:30 CEST (Europe/Berlin)"
+    )
+    assert planner.raid_start_label(datetime.date(2026, 1, 15), config) == (
+        "20:30 CET (Europe/Berlin)"
+    )
+
+
+@pytest.mark.parametrize(
     ("starts_at", "date", "time"),
     [
         (datetime.datetime(2026, 1, 6, 2, 0, tzinfo=UTC), "5-1-2026", "21:00"),  # EST

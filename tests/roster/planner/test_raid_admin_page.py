@@ -5,6 +5,7 @@ import datetime
 import itertools
 import logging
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -143,6 +144,17 @@ def test_ros33_preview_channels_not_set_and_none(officer_client):
     page = text(officer_client.get("/raid-admin"))
     assert "<dt>Signup channel</dt><dd>Not set</dd>" in page
     assert "<dt>Voice channel</dt><dd>(none)</dd>" in page
+
+
+@pytest.mark.parametrize("ahead", [1, 4])
+def test_ros33_preview_time_is_the_raid_start_in_the_raid_timezone(officer_client, ahead):
+    """Issue 11 item 11: "02:00 EST (America/New_York)" was shown for a 21:00 Eastern raid."""
+    target = days_ahead(ahead)
+    zone_name = datetime.datetime.combine(
+        target, datetime.time(21, 0), tzinfo=ZoneInfo("America/New_York")
+    ).tzname()
+    page = text(officer_client.get(f"/raid-admin?day={target.isoformat()}"))
+    assert f"<dt>Time</dt><dd>21:00 {zone_name} (America/New_York)</dd>" in page
 
 
 def test_ros33_bad_day_parameter_gets_a_message_not_a_500(officer_client):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from identity.uploads.errors import UploadRejected
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, has_unstorable_text
 
 READ_CHUNK = 64 * 1024
 JSON_TYPE = "application/json"
@@ -97,13 +98,20 @@ def _no_constants(name: str):
 
 
 def decode_json(data: bytes) -> dict:
-    """UTF-8 JSON whose top level is an object, else 400 "Body is not valid JSON."."""
+    """UTF-8 JSON whose top level is an object, else 400 "Body is not valid JSON.".
+
+    A NUL or an unpaired surrogate (`"\\u0000"`, `"\\ud800"`) in any string, unknown keys
+    included, is refused with 400 before anything is hashed or stored: neither can be stored
+    (PostgreSQL text and jsonb refuse NUL; UTF-8 cannot encode a lone surrogate).
+    """
     try:
         value = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UploadRejected(400, NOT_JSON) from exc
     if not isinstance(value, dict):
         raise UploadRejected(400, NOT_JSON)
+    if has_unstorable_text(value):
+        raise UploadRejected(400, f"Invalid upload: {UNSTORABLE_TEXT_MESSAGE}")
     return value
 
 

@@ -121,3 +121,55 @@ def test_upl5_not_utf8_json_or_not_an_object_is_400(client, secret, body):
 def test_upl5_deeply_nested_json_is_400_not_500(client, secret):
     response = post(client, secret, b'{"a": ' + b"[" * 100000 + b"]" * 100000 + b"}")
     assert response.status_code == 400
+
+
+# --- Issue 11 item 7: NUL and unpaired surrogates ---------------------------------------------
+
+
+def _raw_json(body: dict, marker: str, escape: str) -> bytes:
+    """`body` as JSON text with `marker` replaced by a JSON escape (`\\u0000`, `\\ud800`)."""
+    return json.dumps(body).replace(marker, escape).encode("ascii")
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\ud800", "\\udfff"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "guild_note",  # a note: varchar on PostgreSQL
+        "unknown_value",  # a value of an unknown key: only in the stored payload (jsonb)
+        "unknown_key",  # an unknown key itself
+        "top_level",  # a top-level string
+    ],
+)
+def test_unstorable_text_anywhere_is_a_400_and_nothing_is_stored(client, secret, escape, where):
+    """NUL (PostgreSQL text/jsonb refuse it) and unpaired surrogates (not encodable as UTF-8)
+    anywhere in the body, unknown keys included, are refused before anything is hashed or
+    stored; on PostgreSQL and SQLite alike this used to be a 500."""
+    from identity.models import AddonUpload, WowCharacter
+    from tests.factories import WowCharacterFactory
+    from tests.uploads.support import character
+
+    WowCharacterFactory(name="Trogmoon", guild_note="kept")
+    marker = "MARKER"
+    bodies = {
+        "guild_note": payload(characters=[character(guild_note=f"GM{marker}")]),
+        "unknown_value": payload(characters=[character(future_field=f"x{marker}")]),
+        "unknown_key": payload(**{f"future{marker}": 1}),
+        "top_level": payload(addon_version=f"2.0{marker}"),
+    }
+    for gzipped in (False, True):
+        response = post(client, secret, _raw_json(bodies[where], marker, escape), gzipped=gzipped)
+        assert response.status_code == 400
+        assert response.json() == {
+            "ok": False,
+            "error": "Invalid upload: Text may not contain NUL characters or unpaired surrogates.",
+        }
+    assert AddonUpload.objects.count() == 0
+    assert WowCharacter.objects.get(name="Trogmoon").guild_note == "kept"
+
+
+def test_paired_surrogates_and_other_control_characters_are_fine(client, secret):
+    """A correctly paired escape (an emoji) is ordinary text, not refused."""
+    body = payload(characters=[{"name": "Trogmoon", "realm": "Sen'jin", "zone": "MARKER"}])
+    response = post(client, secret, _raw_json(body, "MARKER", "\\ud83d\\ude00\\u0001"))
+    assert response.status_code == 200, response.json()

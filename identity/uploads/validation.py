@@ -16,7 +16,9 @@ SCHEMA_VERSION = 1
 MAX_PROBLEMS = 20
 MAX_CHARACTERS = 5000
 EARLIEST_EXPORT_TIME = 1104537600  # 2005-01-01T00:00:00Z
-EXPORT_TIME_SLACK_S = 86400  # UPL-6: at most a day in the future (client clocks drift)
+# UPL-6: an export may be at most this far ahead of the server's clock (clock skew only).
+# More would freeze note sync: every honest upload until then would be older, so stale (UPL-8).
+EXPORT_TIME_SKEW_S = 5 * 60
 
 # (key, max length) of optional top-level strings, and of optional character strings.
 TOP_STRINGS = (("addon_version", 40), ("export_time_iso", 40), ("companion_version", 40))
@@ -110,8 +112,11 @@ def _check_top(problems: Collector, payload: dict, now: float) -> None:
         problems.add("export_time: must be an integer (Unix seconds)")
     elif export_time < EARLIEST_EXPORT_TIME:
         problems.add("export_time: before 2005-01-01")
-    elif export_time > now + EXPORT_TIME_SLACK_S:
-        problems.add("export_time: more than a day in the future (check the computer's clock)")
+    elif export_time > now + EXPORT_TIME_SKEW_S:
+        problems.add(
+            f"export_time: more than {EXPORT_TIME_SKEW_S // 60} minutes in the future "
+            "(check the computer's clock and time zone)"
+        )
     _check_string(problems, "guild_name", payload.get("guild_name"), 100, required=True)
     if not isinstance(payload.get("can_view_officer_notes", False), bool):
         problems.add("can_view_officer_notes: must be true or false")

@@ -6,7 +6,7 @@ import pytest
 
 from identity.models import AddonUpload, WowCharacter
 from identity.uploads.errors import UploadRejected
-from identity.uploads.validation import validate_upload
+from identity.uploads.validation import EXPORT_TIME_SKEW_S, validate_upload
 from tests.factories import WowCharacterFactory
 from tests.uploads.support import character, payload, post
 
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 GUILD = "Pull All The Things"
 
 
-def problems_of(body) -> list[str]:
+def problems_of(body, now=None) -> list[str]:
     with pytest.raises(UploadRejected) as refused:
-        validate_upload(body, guild_name=GUILD)
+        validate_upload(body, guild_name=GUILD, now=now)
     assert refused.value.status == 400
     return refused.value.details
 
@@ -82,12 +82,32 @@ def test_upl6_top_level_rules(field, value, problem):
     assert problems_of(body) == [problem]
 
 
-def test_upl6_export_time_at_most_a_day_ahead():
+def test_upl6_export_time_at_most_five_minutes_ahead():
+    """Issue 11 item 9: only clock skew is allowed; a day-ahead export would make every
+    honest upload stale (UPL-8) until that time passed."""
     now = time.time()
-    ok = payload(export_time=int(now) + 86000)
+    assert EXPORT_TIME_SKEW_S == 300
+    ok = payload(export_time=int(now) + EXPORT_TIME_SKEW_S)
     assert validate_upload(ok, guild_name=GUILD, now=now)
-    details = problems_of(payload(export_time=int(now) + 90000))
-    assert details == ["export_time: more than a day in the future (check the computer's clock)"]
+    too_far = (
+        "export_time: more than 5 minutes in the future (check the computer's clock and time zone)"
+    )
+    assert problems_of(payload(export_time=int(now) + EXPORT_TIME_SKEW_S + 1), now) == [too_far]
+    assert problems_of(payload(export_time=int(now) + 3600)) == [too_far]
+
+
+def test_upl6_a_future_export_is_refused_and_honest_uploads_stay_applied(client, secret):
+    """Issue 11 item 9 end to end: the wrong clock's upload is a 400 with nothing stored, so
+    the next honest upload is applied, not stale."""
+    future = post(client, secret, payload(export_time=int(time.time()) + 12 * 3600))
+    assert future.status_code == 400
+    assert future.json()["details"] == [
+        "export_time: more than 5 minutes in the future (check the computer's clock and time zone)"
+    ]
+    assert AddonUpload.objects.count() == 0
+    honest = post(client, secret, payload())
+    assert honest.status_code == 200
+    assert honest.json()["stale"] is False
 
 
 def test_upl6_unsupported_schema_version_is_its_own_answer():

@@ -816,7 +816,11 @@ class AddonUploadMatching(models.TextChoices):
 
 
 class AddonUpload(models.Model):
-    """One accepted upload of the companion app (UPL-7). `payload_sha256` makes it idempotent."""
+    """One accepted upload of the companion app (UPL-7).
+
+    (token, payload_sha256) is unique: the same body again from the same token is a duplicate;
+    idempotency is per token, so another token's identical body is an upload of its own.
+    """
 
     Status = AddonUploadStatus
 
@@ -824,7 +828,7 @@ class AddonUpload(models.Model):
 
     token = models.ForeignKey(UploadToken, on_delete=models.PROTECT, related_name="uploads")
     received_at = models.DateTimeField(default=timezone.now)
-    payload_sha256 = models.CharField(max_length=64, unique=True)
+    payload_sha256 = models.CharField(max_length=64)
     export_time = models.DateTimeField()
     guild_name = models.CharField(max_length=100)
     addon_version = models.CharField(max_length=40, blank=True, default="")
@@ -855,6 +859,9 @@ class AddonUpload(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="stale") | Q(matching="skipped"),
                 name="addonupload_stale_is_not_matched",
+            ),
+            models.UniqueConstraint(
+                fields=["token", "payload_sha256"], name="addonupload_token_payload_unique"
             ),
         ]
         indexes = [models.Index(fields=["status", "export_time"], name="addonupload_status_export")]

@@ -2,7 +2,7 @@
 (UPL-7, UPL-8, UPL-10 … UPL-13).
 
 Everything an upload writes happens in one transaction: the AddonUpload row (its unique
-`payload_sha256` decides between concurrent duplicates) and the notes. The background
+(token, payload_sha256) decides between concurrent duplicates) and the notes. The background
 pipeline (`identity.tasks.run_addon_upload_pipeline`) is queued only after the commit.
 """
 
@@ -54,11 +54,13 @@ def queue_pipeline(upload_id: int) -> None:
 def receive_upload(*, token: UploadToken, payload: dict) -> Received:
     """UPL-6 … UPL-12: validate, then store and apply one upload (or recognise a duplicate).
 
-    Raises UploadRejected for an invalid upload. A body seen before (any token) returns the
-    earlier upload with `duplicate=True`: nothing is written and nothing queued.
+    Raises UploadRejected for an invalid upload. A body this token sent before returns the
+    earlier upload with `duplicate=True`: nothing is written and nothing queued. Idempotency is
+    per token: another token's upload of the same body is never looked at (its id and results
+    are that token's), so the same body from a second token is an upload of its own.
     """
     digest = payload_sha256(payload)
-    earlier = AddonUpload.objects.filter(payload_sha256=digest).first()
+    earlier = _earlier(token, digest)
     if earlier is not None:
         return Received(upload=earlier, duplicate=True)
     valid = validate_upload(payload, guild_name=SiteConfig.get().guild_name)
@@ -66,11 +68,16 @@ def receive_upload(*, token: UploadToken, payload: dict) -> Received:
         with transaction.atomic():
             upload = _store(token=token, payload=payload, digest=digest, valid=valid)
     except IntegrityError:
-        earlier = AddonUpload.objects.filter(payload_sha256=digest).first()
+        earlier = _earlier(token, digest)
         if earlier is None:
             raise
         return Received(upload=earlier, duplicate=True)
     return Received(upload=upload, duplicate=False)
+
+
+def _earlier(token: UploadToken, digest: str) -> AddonUpload | None:
+    """UPL-7: this token's earlier upload of the same body, if any (never another token's)."""
+    return AddonUpload.objects.filter(token=token, payload_sha256=digest).first()
 
 
 def _store(*, token: UploadToken, payload: dict, digest: str, valid: ValidUpload) -> AddonUpload:

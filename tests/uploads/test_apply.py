@@ -10,6 +10,7 @@ from django.db import connection
 
 from identity.models import AddonUpload, WowCharacter
 from identity.uploads.apply import payload_sha256
+from identity.uploads.tokens import create_token
 from tests.factories import WowCharacterFactory
 from tests.uploads.support import character, payload, post
 
@@ -46,8 +47,6 @@ def test_upl7_hash_is_canonical_json_without_companion_version():
 def test_upl7_the_same_body_again_is_a_duplicate_nothing_written_nothing_queued(
     client, secret, django_capture_on_commit_callbacks
 ):
-    from identity.uploads.tokens import create_token
-
     trog = WowCharacterFactory(name="Trogmoon", guild_note="old")
     body = payload(characters=[character(guild_note="first")])
     with django_capture_on_commit_callbacks() as first_callbacks:
@@ -55,14 +54,38 @@ def test_upl7_the_same_body_again_is_a_duplicate_nothing_written_nothing_queued(
     assert len(first_callbacks) == 1
     trog.guild_note = "changed by hand"
     trog.save()
-    other_token = create_token(name="Other PC").secret
     with django_capture_on_commit_callbacks() as again_callbacks:
-        again = upload(client, other_token, {**body, "companion_version": "2.0.0"})
+        again = upload(client, secret, {**body, "companion_version": "2.0.0"})
     assert again_callbacks == []
     assert again == {**first, "duplicate": True}
     assert AddonUpload.objects.count() == 1
     trog.refresh_from_db()
     assert trog.guild_note == "changed by hand"
+
+
+def test_upl7_idempotency_is_per_token_another_tokens_same_body_is_its_own_upload(
+    client, secret, new_token, django_capture_on_commit_callbacks
+):
+    """Issue 11 item 10: the second token never sees the first token's upload id or results."""
+    WowCharacterFactory(name="Trogmoon", guild_note="old")
+    body = payload(characters=[character(guild_note="first")])
+    first = upload(client, secret, body)
+    other = create_token(name="Other PC")
+    with django_capture_on_commit_callbacks() as callbacks:
+        second = upload(client, other.secret, body)
+    assert second["upload_id"] != first["upload_id"]
+    assert second["duplicate"] is False
+    assert len(callbacks) == 1  # its own pipeline run is queued
+    assert second["unchanged"] == 1 and second["updated"] == 0  # its own results
+    rows = AddonUpload.objects.order_by("pk")
+    assert [(row.token_id, row.status) for row in rows] == [
+        (new_token.token.pk, "applied"),
+        (other.token.pk, "applied"),
+    ]
+    assert rows[0].payload_sha256 == rows[1].payload_sha256
+    # Each token's resend is a duplicate of its own upload only.
+    assert upload(client, other.secret, body) == {**second, "duplicate": True}
+    assert upload(client, secret, body) == {**first, "duplicate": True}
 
 
 def test_upl7_upload_row_fields(client, secret, new_token):

@@ -90,7 +90,7 @@ def core_plan() -> GuildPlan:
               blizzard_id=147712094, link=EX),
             C("Valorlight", "senjin", "Paladin", "Holy", 3, item_level=650, race="Blood Elf",
               guild_note="alt of Bloodvalor", last_login_days=2, blizzard_id=166204473, link=GN),
-        ], main_spec="Blood", offspec=(0, "Frost"), invite=True),
+        ], main_spec="Blood", offspec=(0, "Frost")),
         P("Zatañña", D("356734012398166016", "zatanna", "Zatañña", 1, (raider, mplus), 1700), [
             # Accents count in the key (IDN-8) but not in matching (IDN-30): an exact_name link.
             C("Zatañña", "sargeras", "Mage", "Fire", 1, item_level=670, race="Nightborne",
@@ -127,11 +127,13 @@ def core_plan() -> GuildPlan:
               guild_note="Élodie's alt", last_login_days=20, blizzard_id=180333207, link=GN),
         ], main_spec="Restoration", offspec=(0, "Balance"), manual_rank_index=2,
            notes="Promoted to Veteran by vote; in-game rank pending."),
+        # A plain Member without an account: `seed_demo` prints his invite for newcomers to
+        # try, so a first registration makes a member, never an officer (ACC-35).
         P("Jäger", D("415302981237063681", "jager_hunts", "Jäger", 3, (), 900), [
             C("Jäger", "area-52", "Hunter", "Survival", 3, item_level=641, race="Dwarf",
               officer_note="Discord: jager_hunts", last_login_days=2, blizzard_id=181004659,
               link=ON),
-        ], main_spec="Survival"),
+        ], main_spec="Survival", invite=True),
         # A social member with no character in the guild: the rank is set by hand.
         P("Nyx", D("428190772014350336", "nyxie", "Nyx", 3, (podcast,), 800), [],
           manual_rank_index=3, notes="Podcast listener; plays on another server."),

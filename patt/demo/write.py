@@ -47,7 +47,8 @@ class SeedResult:
     open_issues: int
     sync_runs: int
     valid_invites: int
-    # (code, Discord username) of one valid invite, so a newcomer can try registering.
+    # (code, Discord username) of one valid invite of a plain member, so a newcomer can try
+    # registering.
     sample_invite: tuple[str, str] | None
     officer_created: bool
     member_created: bool
@@ -88,9 +89,17 @@ def seed_demo_guild(
 
     player_ids = [p.pk for p in players]
     valid_invites = InviteCode.objects.filter(player__pk__in=player_ids).valid(now)
+    # The invite printed for newcomers: a plain member's, never an officer's, so trying it
+    # gives no admin or planner access (ACC-35). An older database may still hold a valid
+    # officer invite from an earlier demo; it is never the one printed.
     sample = (
-        valid_invites.filter(player__discord_user__isnull=False)
-        .order_by("player__display_name")
+        valid_invites.filter(
+            player__discord_user__isnull=False,
+            player__user__isnull=True,
+            player__is_active=True,
+            player__guild_rank__level__lt=GuildRank.OFFICER_LEVEL,
+        )
+        .order_by("player__guild_rank__level", "player__display_name")
         .values_list("code", "player__discord_user__username")
         .first()
     )

@@ -31,6 +31,7 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.accounts import OFFICERS_GROUP
+from identity.services.invites import create_invite
 from identity.services.links import validate_main_and_offspec
 from identity.services.ranks import highest_guild_role, recompute_player_ranks
 from patt.demo import (
@@ -340,7 +341,7 @@ def test_an_issue_an_officer_resolved_is_not_reopened_by_a_second_run():
 def test_invites_go_to_players_without_accounts_and_are_not_reissued():
     seed()
     invites = InviteCode.objects.select_related("player")
-    assert {invite.player.display_name for invite in invites} == {"Rocket", "Bloodvalor"}
+    assert {invite.player.display_name for invite in invites} == {"Rocket", "Jäger"}
     assert all(invite.player.user_id is None for invite in invites)
     codes = set(invites.values_list("code", flat=True))
     seed()
@@ -497,3 +498,37 @@ def test_printed_demo_invite_registers_an_account(client):
         .objects.get(username=username.lower())
         .player.invite_codes.filter(code=code, used_at__isnull=False)
     )
+
+
+def test_printed_demo_invite_makes_a_plain_member_without_admin_or_planner(client):
+    """Issue 11 item 12 / ACC-35: the invite a newcomer tries is a plain Member's, so the new
+    account has no staff access and no raid planner; a second run prints a member's invite
+    again (idempotent), even when an older run left a valid officer invite behind."""
+    import re
+
+    out = seed()
+    bloodvalor = Player.objects.get(display_name="Bloodvalor")
+    create_invite(bloodvalor, created_by=None)  # an older demo's officer invite
+    again = seed()
+    invite = r"/register\?code=([A-Z2-9]{8}) \(Discord username: ([^;]+);"
+    assert re.search(invite, again).groups() == re.search(invite, out).groups()
+    code, username = re.search(invite, out).groups()
+    invited = InviteCode.objects.select_related("player__guild_rank").get(code=code).player
+    assert (invited.display_name, invited.guild_rank.name) == ("Jäger", "Member")
+    assert invited.user_id is None
+
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "code": code,
+            "username": username,
+            "password1": "salt-all-the-things-42",
+            "password2": "salt-all-the-things-42",
+        },
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username=username.lower())
+    assert not user.is_staff and not user.is_superuser
+    assert not user.groups.filter(name=OFFICERS_GROUP).exists()
+    assert client.get("/raid-admin").status_code == 403
+    assert client.get("/admin/").status_code == 403

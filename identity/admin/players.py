@@ -113,7 +113,9 @@ class PlayerAdmin(admin.ModelAdmin):
     list_select_related = ("guild_rank", "discord_user", "main_character")
     search_fields = ("display_name", "discord_user__username", "character_links__character__name")
     autocomplete_fields = ("discord_user",)
-    readonly_fields = ("user", "rank_source", "website_account", "created_at", "updated_at")
+    # One "Website account" row on the change page (issue 11 item 14): the `user` field has
+    # the same label, so showing both printed "Website account:" twice with two values.
+    readonly_fields = ("rank_source", "website_account_detail", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("display_name", "discord_user", "is_active", "notes")}),
         ("Rank", {"fields": ("guild_rank", "keep_rank_automatic", "rank_source")}),
@@ -124,7 +126,7 @@ class PlayerAdmin(admin.ModelAdmin):
                 "description": "Choose among this player's own characters.",
             },
         ),
-        ("Website account", {"fields": ("user", "website_account", "created_at", "updated_at")}),
+        ("Website account", {"fields": ("website_account_detail", "created_at", "updated_at")}),
     )
     actions = ("return_rank_to_automatic", "send_website_invite")
 
@@ -182,6 +184,15 @@ class PlayerAdmin(admin.ModelAdmin):
     @admin.display(description="website account")
     def website_account(self, player):
         return website_account_status(player, annotated_newest_invite(player))
+
+    @admin.display(description="website account")
+    def website_account_detail(self, player):
+        """The change page's one "Website account" row: ACC-33's status, and for a registered
+        player the account's username ("Registered: trogdor")."""
+        status = self.website_account(player)
+        if player.user_id is None:
+            return status
+        return f"{status}: {player.user.get_username()}"
 
     # saving
 

@@ -573,6 +573,35 @@ def test_acc33_website_account_column(superuser_client):
     assert {p.display_name: admin_class.website_account(p) for p in listed(response)} == expected
 
 
+def _website_account_rows(html: str) -> list[str]:
+    """The values of the change page's read-only rows labelled "Website account"."""
+    import re
+
+    return [
+        re.sub(r"\s+", " ", value).strip()
+        for value in re.findall(
+            r"<label>Website account:</label>\s*<div class=\"readonly\">(.*?)</div>", html, re.S
+        )
+    ]
+
+
+def test_acc33_player_page_shows_website_account_once(superuser_client):
+    """Issue 11 item 14: one "Website account" row, the ACC-33 status with the username once
+    registered (the `user` field's label duplicated it with another value)."""
+    registered = PlayerFactory(discord_user=DiscordUserFactory())
+    Player.objects.filter(pk=registered.pk).update(user=make_user("trogdor"))
+    invited = PlayerFactory(discord_user=DiscordUserFactory())
+    _invite(invited, dm_status="sent")
+
+    registered_page = superuser_client.get(change_url(registered)).content.decode()
+    invited_page = superuser_client.get(change_url(invited)).content.decode()
+
+    assert registered_page.count("Website account:") == 1
+    assert _website_account_rows(registered_page) == ["Registered: trogdor"]
+    assert invited_page.count("Website account:") == 1
+    assert _website_account_rows(invited_page) == ["Invite sent (DM)"]
+
+
 def test_player_changelist_search_by_character_name(superuser_client):
     trog = PlayerFactory(display_name="Trog")
     PlayerCharacterFactory(player=trog, character=WowCharacterFactory(name="Trogmoon"))

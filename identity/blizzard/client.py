@@ -255,7 +255,7 @@ class BlizzardClient:
                     status=status,
                     body=response.text,
                 )
-            return response.json()
+            return _json_object(response, path)
 
     def _unavailable(self, path, attempt, reason, exc, response=None) -> None:
         """Back off before the next attempt, or raise after the last one."""
@@ -318,13 +318,40 @@ class BlizzardClient:
                 status=response.status_code,
                 body=response.text,
             )
-        body = response.json()
-        return body["access_token"], float(body.get("expires_in") or DEFAULT_EXPIRES_IN)
+        body = _json_object(response, "the token endpoint")
+        if not isinstance(body.get("access_token"), str) or not body["access_token"]:
+            raise BlizzardAuthError(
+                "Blizzard token response has no access_token", status=response.status_code
+            )
+        try:
+            expires_in = float(body.get("expires_in") or DEFAULT_EXPIRES_IN)
+        except (TypeError, ValueError):
+            expires_in = DEFAULT_EXPIRES_IN
+        return body["access_token"], expires_in
 
     def _drop_token(self, token: str) -> None:
         with _state_lock:
             if _tokens.get(self._token_key, ("",))[0] == token:
                 del _tokens[self._token_key]
+
+
+def _json_object(response: requests.Response, what: str) -> dict:
+    """The JSON object of a 2xx answer. A body that is not one (an HTML error page from a
+    proxy, a truncated answer) is a `BlizzardError`, so callers handle it like any failed
+    call: a failed roster fetch, or one failed profile (IDN-23 step 5, IDN-24)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        kind = response.headers.get("Content-Type") or "no content type"
+        raise BlizzardError(
+            f"Blizzard answered {what} (HTTP {response.status_code}) with a body that is not a "
+            f"JSON object ({kind})",
+            status=response.status_code,
+            body=response.text,
+        )
+    return body
 
 
 # --- module-level entry points ------------------------------------------------------------

@@ -15,8 +15,9 @@ Routes: `POST /oauth/token`; `GET /data/wow/guild/{realm}/{guild}/roster`;
 `GET /_fake/stats`, `POST /_fake/reset`, `POST /_fake/scenario` (JSON, see `apply_scenario`).
 
 Profile modes (IDN-50): `ok`, `not_found`, `rate_limited` (n, retry_after), `server_error`
-(n or always, status), `slow` (seconds), `no_active_spec`, `no_id`, `no_last_login`.
-Roster modes: `ok`, `empty`, `no_members_key`, `error`.
+(n or always, status), `slow` (seconds), `no_active_spec`, `no_id`, `no_last_login`, `html`.
+Roster modes: `ok`, `empty`, `no_members_key`, `error`, `html`. `html` answers HTTP 200 with an
+HTML error page, as a proxy in front of the API sometimes does.
 """
 
 import base64
@@ -45,8 +46,12 @@ PROFILE_MODES = (
     "no_active_spec",
     "no_id",
     "no_last_login",
+    "html",
 )
-ROSTER_MODES = ("ok", "empty", "no_members_key", "error")
+ROSTER_MODES = ("ok", "empty", "no_members_key", "error", "html")
+# What `html` mode serves with HTTP 200 (bytes are sent as they are, as text/html).
+HTML_ERROR_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
 
 # Blizzard's own data, as the fake serves it: class id -> (name, [(spec id, spec name)]).
 CLASSES = {
@@ -176,6 +181,7 @@ class FakeBlizzard:
         self.rate_cap = rate_cap
         self.expires_in: int | None = 86399  # None: the token answer has no expires_in
         self.accept_tokens = True  # False: every Bearer token is refused with 401
+        self.token_html = False  # True: the token endpoint answers 200 with HTML_ERROR_PAGE
         self.client_id, self.client_secret = CLIENT_ID, CLIENT_SECRET
         self._lock = threading.Lock()
         self._server = None
@@ -404,6 +410,8 @@ class FakeBlizzard:
         form = parse_qs(environ["wsgi.input"].read(length).decode())
         if form.get("grant_type") != ["client_credentials"]:
             raise _Answer(400, {"error": "unsupported_grant_type"})
+        if self.token_html:
+            return 200, HTML_ERROR_PAGE, {}
         with self._lock:
             self._token_count += 1
             token = f"fake-token-{self._token_count}"
@@ -427,6 +435,8 @@ class FakeBlizzard:
             raise _Answer(404, NOT_FOUND_BODY)
         if self.roster_mode == "error":
             raise _Answer(500, {"code": 500, "detail": "Internal Server Error"})
+        if self.roster_mode == "html":
+            return 200, HTML_ERROR_PAGE, {}
         body = {
             "guild": {"name": guild["name"], "realm": dict(guild["realm"])},
         }
@@ -453,6 +463,8 @@ class FakeBlizzard:
             raise _Answer(mode.get("status", 503), {"code": mode.get("status", 503)})
         if kind == "slow":
             time.sleep(float(mode.get("seconds", 1.0)))
+        if kind == "html":
+            return 200, HTML_ERROR_PAGE, {}
         return 200, _profile_body(member, kind), {}
 
     def _control(self, method, path, environ):
@@ -525,11 +537,12 @@ def _profile_body(member: dict, mode: str) -> dict:
 
 
 def _respond(start_response, status: int, body, headers: dict):
-    payload = json.dumps(body).encode()
+    html = isinstance(body, bytes)
+    payload = body if html else json.dumps(body).encode()
     start_response(
         f"{status} {_REASONS.get(status, 'Status')}",
         [
-            ("Content-Type", "application/json"),
+            ("Content-Type", "text/html" if html else "application/json"),
             ("Content-Length", str(len(payload))),
             *headers.items(),
         ],

@@ -105,6 +105,11 @@ class DiscordUnavailable(DiscordError):
     transient = True
 
 
+class DiscordBadResponse(DiscordUnavailable):
+    """A 2xx answer whose body is not the JSON Discord sends (an HTML page from a proxy, a
+    truncated body): treated like an outage, so the next run may succeed."""
+
+
 NOT_FOUND_ERRORS = {
     10003: (ChannelNotFound, "channel_id", "Unknown channel"),
     10004: (GuildNotFound, "guild_id", "Unknown server"),

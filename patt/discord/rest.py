@@ -28,6 +28,7 @@ from patt.discord.errors import (
     NOT_FOUND_ERRORS,
     DiscordAuthError,
     DiscordBadRequest,
+    DiscordBadResponse,
     DiscordError,
     DiscordNotConfigured,
     DiscordNotFound,
@@ -124,7 +125,7 @@ class DiscordRestClient:
         """Every member of the server, 1,000 per request; `after` = the last page's highest id."""
         params: dict[str, object] = {"limit": MEMBER_PAGE_SIZE}
         while True:
-            page = self._request("GET", "/guilds/{guild_id}/members", params=params).json()
+            page = self._request_json(list, "GET", "/guilds/{guild_id}/members", params=params)
             yield from page
             if len(page) < MEMBER_PAGE_SIZE:
                 return
@@ -132,11 +133,13 @@ class DiscordRestClient:
 
     def get_guild_member(self, user_id: str) -> dict:
         """The member, or `MemberNotFound`."""
-        return self._request("GET", "/guilds/{guild_id}/members/{user_id}", user_id=user_id).json()
+        return self._request_json(
+            dict, "GET", "/guilds/{guild_id}/members/{user_id}", user_id=user_id
+        )
 
     def list_guild_roles(self) -> list[dict]:
         """The server's roles (IDN-26)."""
-        return self._request("GET", "/guilds/{guild_id}/roles").json()
+        return self._request_json(list, "GET", "/guilds/{guild_id}/roles")
 
     def send_dm(
         self, user_id: str, content: str | None = None, embeds: Sequence[Mapping] | None = None
@@ -171,9 +174,9 @@ class DiscordRestClient:
 
     def _dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:
-            channel = self._request(
-                "POST", "/users/@me/channels", json={"recipient_id": user_id}, user_id=user_id
-            ).json()
+            channel = self._request_json(
+                dict, "POST", "/users/@me/channels", json={"recipient_id": user_id}, user_id=user_id
+            )
             self._dm_channels[user_id] = channel["id"]
         return self._dm_channels[user_id]
 
@@ -185,12 +188,30 @@ class DiscordRestClient:
             payload["embeds"] = list(embeds)
         if allowed_mentions is not None:
             payload["allowed_mentions"] = allowed_mentions
-        message = self._request(
-            "POST", "/channels/{channel_id}/messages", json=payload, channel_id=channel_id
-        ).json()
+        route = "/channels/{channel_id}/messages"
+        message = self._request_json(dict, "POST", route, json=payload, channel_id=channel_id)
         return message["id"]
 
     # --- one call, with its retries (BOT-16, BOT-17, BOT-19) --------------------------------
+
+    def _request_json(self, kind: type, method: str, route: str, **options):
+        """`_request`, then its body, which must be JSON of `kind` (a list or an object);
+        anything else (an HTML page answered with 200) is a `DiscordBadResponse`."""
+        response = self._request(method, route, **options)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, kind):
+            expected = "a JSON list" if kind is list else "a JSON object"
+            content_type = response.headers.get("Content-Type") or "no content type"
+            raise DiscordBadResponse(
+                f"Discord answered with a body that is not {expected} ({content_type})",
+                status=response.status_code,
+                method=method,
+                route=route,
+            )
+        return body
 
     def _request(
         self,

@@ -236,6 +236,29 @@ def test_idn20_other_4xx_raises_blizzard_error_with_status_and_body_without_retr
     assert rt.sleeps == []
 
 
+def test_idn20_a_200_answer_with_an_html_body_raises_blizzard_error_without_retry(
+    fake_blizzard, rt
+):
+    """Issue 11 item 1: a proxy's HTML page with HTTP 200 is a failed call, not a raw
+    JSON decode error escaping the client."""
+    fake_blizzard.set_roster_mode("html")
+    with pytest.raises(BlizzardError) as raised:
+        make_client(rt).get_roster(REALM, GUILD)
+    assert type(raised.value) is BlizzardError
+    assert raised.value.status == 200
+    assert raised.value.body.startswith("<html>")
+    assert "not a JSON object (text/html)" in str(raised.value)
+    assert len(fake_blizzard.requests(ROSTER_PATH)) == 1
+    assert rt.sleeps == []
+
+
+def test_idn19_a_token_answer_that_is_not_json_raises_blizzard_error(fake_blizzard, rt):
+    fake_blizzard.token_html = True
+    with pytest.raises(BlizzardError, match=r"answered the token endpoint \(HTTP 200\) with a"):
+        make_client(rt).get_roster(REALM, GUILD)
+    assert fake_blizzard.requests(ROSTER_PATH) == []
+
+
 def test_idn20_fetch_profiles_keeps_going_and_reports_not_found_and_failed(fake_blizzard, rt):
     fake_blizzard.set_profile_mode("Shodoom", "bleeding-hollow", "server_error", n=None)
     client = make_client(rt)

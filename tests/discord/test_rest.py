@@ -14,6 +14,7 @@ from patt.discord.errors import (
     ChannelNotFound,
     DiscordAuthError,
     DiscordBadRequest,
+    DiscordBadResponse,
     DiscordNotConfigured,
     DiscordRateLimited,
     DiscordUnavailable,
@@ -480,6 +481,38 @@ def test_bot18_bad_request_logs_the_field_errors(fake_discord, discord_client, c
     (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert "embeds.0.title: Too long." in record.getMessage()
     assert not raised.value.transient
+
+
+LISTS_AND_OBJECTS = [
+    ("GET", "/guilds/{guild_id}/members", lambda client, ids: list(client.list_guild_members())),
+    ("GET", ROLES, lambda client, ids: client.list_guild_roles()),
+    ("GET", MEMBER, lambda client, ids: client.get_guild_member(ids["member"])),
+    ("POST", MESSAGES, lambda client, ids: client.post_channel_message(ids["channel"], "hi")),
+    ("POST", "/users/@me/channels", lambda client, ids: client.send_dm(ids["member"], "hi")),
+]
+
+
+@pytest.mark.parametrize("method,route,call", LISTS_AND_OBJECTS)
+def test_bot18_a_200_answer_with_an_html_body_is_a_bad_response(
+    fake_discord, discord_client, member_id, method, route, call
+):
+    """Issue 11 item 1: a body that is not JSON (a proxy's HTML page with HTTP 200) is a
+    typed, transient `DiscordBadResponse`, never a raw decode error."""
+    ids = {"member": member_id, "channel": fake_discord.add_channel()}
+    fake_discord.script(method, route, [Reply.html_page()])
+
+    with pytest.raises(DiscordBadResponse) as raised:
+        call(discord_client, ids)
+
+    assert isinstance(raised.value, DiscordUnavailable) and raised.value.transient
+    assert (raised.value.status, raised.value.method, raised.value.route) == (200, method, route)
+    assert "not a JSON " in str(raised.value) and "(text/html)" in str(raised.value)
+
+
+def test_bot18_json_of_the_wrong_shape_is_a_bad_response(fake_discord, discord_client):
+    fake_discord.script("GET", ROLES, [Reply(200, {"message": "not a list"})])
+    with pytest.raises(DiscordBadResponse, match="not a JSON list"):
+        discord_client.list_guild_roles()
 
 
 # --- BOT-19: logging, and the token nowhere -------------------------------------------------

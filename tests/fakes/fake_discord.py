@@ -49,6 +49,8 @@ API_PREFIX = "/api/v10"
 DEFAULT_TOKEN = "fake-bot-token.NEVER-LOG-ME.0123456789"
 DEFAULT_GUILD_ID = "900000000000000001"
 BOT_USER_ID = "900000000000000002"
+# `Reply.html_page()`'s body; a `bytes` body is sent as it is, as text/html.
+HTML_ERROR_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 # --- scripted replies -----------------------------------------------------------------------
@@ -57,7 +59,8 @@ BOT_USER_ID = "900000000000000002"
 @dataclass
 class Reply:
     """One scripted answer. `passthrough` answers as the route normally would, after `delay`
-    seconds and with `headers` added; otherwise `status`, `body` (JSON) and `headers` are sent."""
+    seconds and with `headers` added; otherwise `status`, `body` (JSON; `bytes` are sent as
+    they are, as text/html) and `headers` are sent."""
 
     status: int = 200
     body: object = None
@@ -98,6 +101,11 @@ class Reply:
     def normal(cls, *, delay: float = 0.0, headers: dict[str, str] | None = None) -> "Reply":
         """The route's usual answer, `delay` seconds late, with extra `headers`."""
         return cls(delay=delay, headers=dict(headers or {}), passthrough=True)
+
+    @classmethod
+    def html_page(cls, status: int = 200) -> "Reply":
+        """An HTML error page (as a proxy in front of the API sends), by default with 200."""
+        return cls(status, HTML_ERROR_PAGE)
 
     @classmethod
     def slow(cls, seconds: float) -> "Reply":
@@ -615,12 +623,13 @@ class _Handler(BaseHTTPRequestHandler):
         status, body, headers = self.server.fake._serve(
             self.command, self.path, dict(self.headers.items()), raw_body
         )
-        payload = b"" if body is None else json.dumps(body).encode()
+        html = isinstance(body, bytes)
+        payload = body if html else b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
         if payload:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/html" if html else "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if payload:

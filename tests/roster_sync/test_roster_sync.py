@@ -164,7 +164,7 @@ def test_idn24_departures_and_returns(fake_blizzard):
     assert "Trogmoon-senjin" in run.details["returned"]
 
 
-@pytest.mark.parametrize("mode", ["empty", "error", "no_members_key"])
+@pytest.mark.parametrize("mode", ["empty", "error", "no_members_key", "html"])
 def test_idn24_a_failed_or_empty_roster_writes_nothing(fake_blizzard, mode):
     sync_roster(trigger=SyncTrigger.COMMAND)
     before = _state()
@@ -185,6 +185,7 @@ def test_idn24_a_failed_or_empty_roster_writes_nothing(fake_blizzard, mode):
         ("not_found", {}, "profiles_missing"),
         ("rate_limited", {"n": 10, "retry_after": "0"}, "profiles_failed"),
         ("server_error", {}, "profiles_failed"),
+        ("html", {}, "profiles_failed"),
     ],
 )
 def test_idn24_profile_failures_cause_no_departures_and_keep_values(
@@ -196,6 +197,35 @@ def test_idn24_profile_failures_cause_no_departures_and_keep_values(
     assert run.status == SyncStatus.PARTIAL
     assert run.counts[key] >= 1
     assert run.counts["departed"] == 0
+    row = WowCharacter.objects.get(name="Bloodvalor")
+    assert row.in_guild and row.item_level == 669 and row.active_spec is not None
+
+
+def test_idn24_a_roster_answered_200_with_html_is_a_handled_error_run(fake_blizzard):
+    """Issue 11 item 1: an HTML error page with HTTP 200 used to escape as a decode error."""
+    result = sync_roster(trigger=SyncTrigger.COMMAND)
+    before = _state()
+    fake_blizzard.set_roster_mode("html")
+
+    result = sync_roster(trigger=SyncTrigger.COMMAND)
+
+    assert result.run.status == SyncStatus.ERROR
+    assert result.run.error.startswith("Roster fetch failed: Blizzard answered /data/wow/guild/")
+    assert "not a JSON object (text/html)" in result.run.error
+    assert _state() == before
+
+
+def test_idn23_a_profile_answered_200_with_html_fails_only_that_profile(fake_blizzard):
+    """IDN-23 step 5 (issue 11 item 1): the one profile counts as failed, the run is partial,
+    every other profile is saved, and the character keeps its stored values."""
+    sync_roster(trigger=SyncTrigger.COMMAND)
+    fake_blizzard.set_profile_mode("Bloodvalor", "alterac-mountains", "html")
+
+    run = sync_roster(trigger=SyncTrigger.COMMAND).run
+
+    assert run.status == SyncStatus.PARTIAL
+    assert run.counts["profiles_failed"] == 1
+    assert run.counts["profiles_ok"] == run.counts["found"] - 2  # one fixture profile is 404
     row = WowCharacter.objects.get(name="Bloodvalor")
     assert row.in_guild and row.item_level == 669 and row.active_spec is not None
 

@@ -1,7 +1,8 @@
 """Import of the legacy Google Sheets export (ROS-63 … ROS-72).
 
-`read_export_file` / `fetch_export` load the JSON, `validate_export` refuses a malformed one
-before anything is written, and `import_export` runs the whole import in one transaction
+`read_export_file` / `fetch_export` load the JSON, `read_csv_export` reads the legacy CSV exports
+(`characters.csv` + `discord_ids.csv`) into the same shape, `validate_export` refuses a malformed
+export before anything is written, and `import_export` runs the whole import in one transaction
 (rolled back on `dry_run`). Running it twice on the same export leaves the database as it was
 after the first run: rows are only written where the stored data differ (ROS-65).
 
@@ -13,6 +14,8 @@ Corner rules (`roster.services.quotes`).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -37,6 +40,7 @@ from identity.models import (
 )
 from identity.services.links import CharacterAlreadyLinked, link_character
 from patt.models import Quote, QuoteTitle, SiteConfig
+from patt.validators import has_unstorable_text
 from roster.models import NOTES_MAX, PlayerAvailability, RaidPreferences, UpdatedVia
 from roster.services import quotes as quote_rules
 from roster.services.availability import save_availability
@@ -58,7 +62,15 @@ SHEET_ROLES = {
 }
 FALLBACK_ROLE = "ranged_dps"
 
-ONE_SOURCE = "Give exactly one of --file or --url."
+ONE_SOURCE = (
+    "Give exactly one of --file, --url or the CSV exports "
+    "(--csv-dir, or --characters-csv with --discord-ids-csv)."
+)
+BOTH_CSV_FILES = "Give both --characters-csv and --discord-ids-csv (or --csv-dir)."
+UNSTORABLE = (
+    "The export contains text that cannot be stored (NUL characters or unpaired surrogates);"
+    " nothing imported."
+)
 NOT_SUCCESS = "Export reports success=false; nothing imported."
 RUN_MIGRATE = "Run migrate first."
 NEXT_STEPS = (
@@ -75,14 +87,19 @@ class SheetsImportError(Exception):
 # --- loading and validation (ROS-63, ROS-64) -------------------------------------------------
 
 
-def read_export_file(path: str) -> dict:
-    """ROS-63 `--file`: the export as parsed JSON."""
+def _read_text(path) -> str:
+    """A file's text (UTF-8, an Excel byte-order mark allowed); unreadable -> one fatal line."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise SheetsImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     except UnicodeDecodeError:
         raise SheetsImportError(f"{path} is not UTF-8 text.") from None
+
+
+def read_export_file(path: str) -> dict:
+    """ROS-63 `--file`: the export as parsed JSON."""
+    text = _read_text(path)
     try:
         return json.loads(text)
     except ValueError as exc:
@@ -109,8 +126,120 @@ def fetch_export(url: str) -> dict:
         raise SheetsImportError("The downloaded export is not valid JSON.") from None
 
 
+# The legacy CSV exports of the sheet's tabs (issue 11 item 18). Their header row, as the
+# legacy platform's one-time migration read them (sv_common/guild_sync/migration.py:
+# "characters.csv: Discord,Character,Class,Spec,Role,MainAlt", "discord_ids.csv:
+# Discord,DiscordID"); they are the export's `characters[]` rows and `discordIds` object, so
+# each column maps to that key. Header names match ignoring case, spaces and punctuation
+# ("Main/Alt", "Discord ID").
+CHARACTERS_CSV = "characters.csv"
+DISCORD_IDS_CSV = "discord_ids.csv"
+CHARACTER_COLUMNS = {
+    "Discord": "discord",
+    "Character": "character",
+    "Class": "class",
+    "Spec": "spec",
+    "Role": "role",
+    "MainAlt": "mainAlt",
+}
+DISCORD_ID_COLUMNS = {"Discord": "discord", "DiscordID": "discordId"}
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def csv_paths(
+    csv_dir: str | None, characters_csv: str | None, discord_ids_csv: str | None
+) -> tuple[str, str]:
+    """`--csv-dir DIR` means DIR/characters.csv and DIR/discord_ids.csv; `--characters-csv` /
+    `--discord-ids-csv` name (or, with `--csv-dir`, replace) either file."""
+    if csv_dir:
+        characters_csv = characters_csv or str(Path(csv_dir) / CHARACTERS_CSV)
+        discord_ids_csv = discord_ids_csv or str(Path(csv_dir) / DISCORD_IDS_CSV)
+    if not (characters_csv and discord_ids_csv):
+        raise SheetsImportError(BOTH_CSV_FILES)
+    return characters_csv, discord_ids_csv
+
+
+def _header_key(name: str) -> str:
+    return _NOT_ALNUM.sub("", name).casefold()
+
+
+def _read_csv(path: str, columns: dict[str, str]) -> list[dict]:
+    """One CSV file as export rows (`columns`: header -> export key); other columns ignored.
+
+    Fatal, nothing written: an unreadable file, a missing or repeated column, a row whose
+    number of cells differs from the header's (a shifted row would import wrong data), or
+    text the csv module cannot parse. Blank rows are kept (and flagged, as in the JSON
+    export), so "character row N" is line N + 1 of the file (without multi-line cells).
+    """
+    name = Path(path).name
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise SheetsImportError(f"{path} is empty; nothing imported.")
+        positions: dict[str, int] = {}
+        for index, cell in enumerate(header):
+            key = _header_key(cell)
+            if key in positions:
+                raise SheetsImportError(
+                    f"{name}: column '{cell.strip()}' appears twice; nothing imported."
+                )
+            positions[key] = index
+        missing = [column for column in columns if _header_key(column) not in positions]
+        if missing:
+            raise SheetsImportError(
+                f"{name}: no {', '.join(repr(c) for c in missing)} column"
+                f" (expected columns: {', '.join(columns)}); nothing imported."
+            )
+        wanted = [(positions[_header_key(column)], key) for column, key in columns.items()]
+        rows = []
+        for cells in reader:
+            if not cells:  # an empty line
+                rows.append({key: "" for _, key in wanted})
+                continue
+            if len(cells) != len(header):
+                raise SheetsImportError(
+                    f"{name} line {reader.line_num}: {len(cells)} cells where the header has"
+                    f" {len(header)}; nothing imported."
+                )
+            rows.append({key: cells[position] for position, key in wanted})
+    except csv.Error as exc:
+        raise SheetsImportError(
+            f"{name} line {reader.line_num}: not valid CSV ({exc}); nothing imported."
+        ) from None
+    return rows
+
+
+def read_csv_export(characters_csv: str, discord_ids_csv: str) -> dict:
+    """Issue 11 item 18: the legacy CSV exports as the export object `import_export` takes
+    (`characters[]` and `discordIds`; no availability or quotes in these files), so the rules
+    (ROS-64 … ROS-72) stay in one place and only the reader differs.
+
+    A name given twice in discord_ids.csv with two different ids is fatal (which one is right
+    is the operator's call); the same id twice is harmless.
+    """
+    characters = _read_csv(characters_csv, CHARACTER_COLUMNS)
+    discord_ids: dict[str, str] = {}
+    first_row: dict[str, int] = {}
+    name = Path(discord_ids_csv).name
+    for row_number, row in enumerate(_read_csv(discord_ids_csv, DISCORD_ID_COLUMNS), start=1):
+        discord, snowflake = row["discord"].strip(), row["discordId"].strip()
+        if not discord:
+            continue
+        if discord in discord_ids and discord_ids[discord] != snowflake:
+            raise SheetsImportError(
+                f"{name} row {row_number}: '{discord}' already has id"
+                f" {discord_ids[discord] or '(blank)'} in row {first_row[discord]};"
+                " nothing imported."
+            )
+        discord_ids[discord] = snowflake
+        first_row.setdefault(discord, row_number)
+    return {"success": True, "characters": characters, "discordIds": discord_ids}
+
+
 def validate_export(data) -> None:
-    """ROS-64: the top-level shape, checked before any write."""
+    """ROS-64: the top-level shape, checked before any write; and no text PostgreSQL cannot
+    store (NUL, unpaired surrogates), which would otherwise fail half-way through the run."""
     if not isinstance(data, dict):
         raise SheetsImportError("The export must be one JSON object.")
     if data.get("success") is not True:
@@ -124,6 +253,8 @@ def validate_export(data) -> None:
     ):
         if key in data and data[key] is not None and not isinstance(data[key], kind):
             raise SheetsImportError(f"'{key}' must be {name}; nothing imported.")
+    if has_unstorable_text(data):
+        raise SheetsImportError(UNSTORABLE)
 
 
 def check_reference_data() -> None:

@@ -147,7 +147,7 @@ def test_ros65_one_transaction_a_failure_leaves_nothing(guild, monkeypatch):
 
 @pytest.mark.parametrize("args", [(), ("--file", "a.json", "--url", "http://127.0.0.1:1/x")])
 def test_ros63_exactly_one_source(args):
-    with pytest.raises(CommandError, match=r"^Give exactly one of --file or --url\.$"):
+    with pytest.raises(CommandError, match=r"^Give exactly one of --file, --url or the CSV "):
         run(*args)
 
 
@@ -197,6 +197,18 @@ def test_ros64_wrong_top_level_types_are_fatal_before_any_write(key, value, mess
         import_export(data, source="export.json")
 
     assert not Player.objects.exists() and not Quote.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["Trog\x00moon", "Trog\ud800"])
+def test_ros64_text_the_database_cannot_store_is_fatal_before_any_write(guild, bad):
+    data = export_data()
+    data["characters"][5]["character"] = bad
+    before = snapshot()
+
+    with pytest.raises(Exception, match=r"^The export contains text that cannot be stored"):
+        import_export(data, source="export.json")
+
+    assert snapshot() == before
 
 
 def test_ros64_optional_keys_default_to_empty():

@@ -4,7 +4,8 @@ Who: active players with a present Discord user, a rank that has a `discord_role
 least one confirmed character link or a `manual` rank. For each: add the rank's role when no
 held ladder role is it; remove every other held ladder role, except Officer+ ones, which are
 never removed automatically (the integrity check reports them as critical role_mismatch).
-Non-ladder roles are never touched.
+Non-ladder roles are never touched. The add comes first, and the old ladder roles are removed
+only after it succeeded: a refused add leaves them in place (issue 11 item 3).
 
 Writes happen only when `SiteConfig.discord_role_writes_enabled` is on; otherwise (and when
 Discord is not configured) the same lists are reported as would_add / would_remove and no call
@@ -44,8 +45,9 @@ class RolePushResult:
 
     writes_enabled: bool
     counts: dict = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
-    # Writes on: {"discord_id", "added", "removed"} (what succeeded); writes off:
-    # {"discord_id", "would_add", "would_remove"}. One entry per member with a change.
+    # Writes on: {"discord_id", "added", "removed"} (what succeeded), plus "kept" (the old
+    # ladder roles left in place because the add failed); writes off: {"discord_id",
+    # "would_add", "would_remove"}. One entry per member with a change.
     changes: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line per failed call, no secrets
 
@@ -160,42 +162,73 @@ def _apply(
     role_names: dict[str, str],
     result: RolePushResult,
 ) -> None:
-    """Add before removing, so a member is never left without a ladder role in between."""
+    """Add the rank's role first; remove the old ladder roles only once every add succeeded.
+
+    A refused add (403: the role is above the bot's, an unknown member, an outage) leaves
+    the old ladder roles in place, so nobody is left without a guild role: the failure is
+    counted in `role_errors` and the roles kept are listed as `kept` in the member's change.
+    """
+
+    def write(role_id: str, adding: bool) -> bool:
+        return _write_role(plan, role_id, adding, client, ladder, role_names, result)
+
+    added = [role_id for role_id in plan.add if write(role_id, True)]
+    removed, kept = [], []
+    if len(added) == len(plan.add):
+        removed = [role_id for role_id in plan.remove if write(role_id, False)]
+    elif plan.remove:
+        kept = list(plan.remove)
+        log.warning(
+            "Role push: kept %s on %s: the role of rank %s could not be added",
+            ", ".join(role_names.get(role_id, role_id) for role_id in kept),
+            plan.discord_user.username,
+            plan.rank.name,
+        )
+    if added or removed or kept:
+        change = {"discord_id": plan.discord_user.discord_id, "added": added, "removed": removed}
+        if kept:
+            change["kept"] = kept
+        result.changes.append(change)
+
+
+def _write_role(
+    plan: _Plan,
+    role_id: str,
+    adding: bool,
+    client: DiscordRestClient,
+    ladder: list[GuildRank],
+    role_names: dict[str, str],
+    result: RolePushResult,
+) -> bool:
+    """One PUT or DELETE; a success is saved and counted, a failure counted. True on success."""
     user = plan.discord_user
     reason = audit_log_reason(plan.rank)
-    added, removed = [], []
-    steps = [(role_id, True) for role_id in plan.add] + [
-        (role_id, False) for role_id in plan.remove
-    ]
-    for role_id, adding in steps:
-        call = client.add_member_role if adding else client.remove_member_role
-        try:
-            call(user.discord_id, role_id, reason=reason)
-        except DiscordError as exc:
-            result.counts["role_errors"] += 1
-            verb, preposition = ("add", "to") if adding else ("remove", "from")
-            line = (
-                f"Could not {verb} role {role_names.get(role_id, role_id)} ({role_id}) "
-                f"{preposition} {user.username} ({user.discord_id}): {exc}"
-            )
-            result.errors.append(line)
-            log.warning("Role push: %s", line)
-            continue
-        held = {str(held_id) for held_id in user.role_ids or []}
-        held = held | {role_id} if adding else held - {role_id}
-        _save_roles(user, _ordered(held), ladder)
-        (added if adding else removed).append(role_id)
-        result.counts["role_adds" if adding else "role_removals"] += 1
-        log.info(
-            "Role push: %s role %s %s %s (%s)",
-            "added" if adding else "removed",
-            role_names.get(role_id, role_id),
-            "to" if adding else "from",
-            user.username,
-            reason,
+    call = client.add_member_role if adding else client.remove_member_role
+    try:
+        call(user.discord_id, role_id, reason=reason)
+    except DiscordError as exc:
+        result.counts["role_errors"] += 1
+        verb, preposition = ("add", "to") if adding else ("remove", "from")
+        line = (
+            f"Could not {verb} role {role_names.get(role_id, role_id)} ({role_id}) "
+            f"{preposition} {user.username} ({user.discord_id}): {exc}"
         )
-    if added or removed:
-        result.changes.append({"discord_id": user.discord_id, "added": added, "removed": removed})
+        result.errors.append(line)
+        log.warning("Role push: %s", line)
+        return False
+    held = {str(held_id) for held_id in user.role_ids or []}
+    held = held | {role_id} if adding else held - {role_id}
+    _save_roles(user, _ordered(held), ladder)
+    result.counts["role_adds" if adding else "role_removals"] += 1
+    log.info(
+        "Role push: %s role %s %s %s (%s)",
+        "added" if adding else "removed",
+        role_names.get(role_id, role_id),
+        "to" if adding else "from",
+        user.username,
+        reason,
+    )
+    return True
 
 
 def _save_roles(user: DiscordUser, role_ids: tuple[str, ...], ladder: list[GuildRank]) -> None:

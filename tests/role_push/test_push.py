@@ -120,26 +120,33 @@ def test_idn29_non_ladder_roles_are_never_touched(server, discord_client, guildi
     assert stored_user(player_two).role_ids == sorted([R["Member"], other], key=int)
 
 
-def test_idn29_a_refused_call_counts_an_error_and_the_others_are_still_written(
+def test_idn29_a_refused_add_keeps_the_old_ladder_role_and_the_others_are_still_written(
     server, discord_client, guildie, writes_on
 ):
+    """Issue 11 item 3: add first, remove only after the add succeeded. A refused add (403,
+    the role above the bot's) leaves the member their old guild role, counted and reported."""
     refused = guildie("Member", ["Initiate"])
-    written = guildie("Veteran", [])
+    written = guildie("Veteran", ["Member"])
     server.script("PUT", MEMBER_ROLE, [Reply.error(403, 50013, "Missing Permissions")])
 
     result = push_roles(client=discord_client)
 
     refused_id = refused.discord_user.discord_id
-    # The refused add does not stop that member's own removal, nor the next member.
+    written_id = written.discord_user.discord_id
     assert role_calls(server) == [
         ("PUT", refused_id, R["Member"]),
-        ("DELETE", refused_id, R["Initiate"]),
-        ("PUT", written.discord_user.discord_id, R["Veteran"]),
+        ("PUT", written_id, R["Veteran"]),
+        ("DELETE", written_id, R["Member"]),
     ]
     assert result.counts == {"role_adds": 1, "role_removals": 1, "role_errors": 1}
-    assert stored_user(refused).role_ids == []  # the removal went through, the add did not
+    assert server_roles(server, refused) == [R["Initiate"]]
+    assert stored_user(refused).role_ids == [R["Initiate"]]
     assert server_roles(server, written) == [R["Veteran"]]
     assert stored_user(written).role_ids == [R["Veteran"]]
+    assert result.changes == [
+        {"discord_id": refused_id, "added": [], "removed": [], "kept": [R["Initiate"]]},
+        {"discord_id": written_id, "added": [R["Veteran"]], "removed": [R["Member"]]},
+    ]
     [line] = result.errors
     assert line.startswith(f"Could not add role Member ({R['Member']}) to ")
     assert refused_id in line and "HTTP 403" in line

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from identity.auth import views as account_views
+from identity.uploads.views import legacy_addon_upload
 from patt import views
 
 # Accounts (ACC-11 … ACC-34): the site's views in front of allauth's on the same paths, so
@@ -37,6 +38,8 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("api/v1/", include("campaigns.api_urls")),
     path("api/v1/guild-sync/", include("identity.api_urls")),
+    # The legacy companion's upload path: 410 naming the new companion (issue 11 item 15).
+    re_path(r"^api/guild-sync/addon-upload/?$", legacy_addon_upload, name="legacy-addon-upload"),
     path("", include("roster.urls")),
     path("api/v1/guild/", include("roster.api_urls")),
     path("admin/", admin.site.urls),

@@ -25,6 +25,12 @@ from patt.models import SiteConfig
 log = logging.getLogger(__name__)
 
 INVALID_TOKEN = "Invalid or revoked upload token."
+UPLOAD_PATH = "/api/v1/guild-sync/addon-upload"
+LEGACY_UPLOAD_RETIRED = (
+    "This upload endpoint was retired and the old companion uploader no longer works. "
+    "Install the new companion app, patt-companion, and run `patt-companion setup` with an "
+    f"upload token from an officer; it uploads to {UPLOAD_PATH}."
+)
 TOO_MANY = "Too many requests. Try again later."
 
 
@@ -110,3 +116,11 @@ def addon_upload(request: HttpRequest) -> JsonResponse:
         return _upload(request, token)
     except Exception:
         return _refused(500, "Internal server error.", error_id=log_unhandled(request))
+
+
+@csrf_exempt
+def legacy_addon_upload(request: HttpRequest) -> JsonResponse:
+    """The legacy companion's `/api/guild-sync/addon-upload` (any method): 410 Gone, naming the
+    new companion and endpoint (issue 11 item 15; the `X-API-Key` scheme is gone, UPL-1).
+    Nothing is read or stored."""
+    return _refused(410, LEGACY_UPLOAD_RETIRED, endpoint=UPLOAD_PATH, companion="patt-companion")

@@ -1,5 +1,5 @@
-"""Concurrent duplicates on a real database (UPL-7): the unique hash decides, the loser gets
-the duplicate answer. Needs PostgreSQL (SQLite serialises writers; CI runs it)."""
+"""Concurrent duplicates on a real database (UPL-7): the unique (token, hash) decides, the
+loser gets the duplicate answer. Needs PostgreSQL (SQLite serialises writers; CI runs it)."""
 
 import threading
 

@@ -4,6 +4,7 @@ Every test drives the real admin views through the test client: changelists, cha
 with their inlines, actions posted with `_selected_action`, custom views.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -575,8 +576,6 @@ def test_acc33_website_account_column(superuser_client):
 
 def _website_account_rows(html: str) -> list[str]:
     """The values of the change page's read-only rows labelled "Website account"."""
-    import re
-
     return [
         re.sub(r"\s+", " ", value).strip()
         for value in re.findall(
@@ -670,12 +669,99 @@ def test_idn8_synced_fields_are_read_only_only_automatch_blocked_is_editable(sup
     assert character.automatch_blocked
 
 
-def test_idn8_only_superusers_add_or_delete_characters(officer_client, superuser_client):
+def test_idn8_only_superusers_add_characters(officer_client, superuser_client):
+    assert officer_client.get(add_url(WowCharacter)).status_code == 403
+    assert superuser_client.get(add_url(WowCharacter)).status_code == 200
+
+
+def _character_with_everything():
+    """Trogmoon: Trog's main and off-spec, on the raid roster, with history and an issue."""
+    trog = PlayerFactory(display_name="Trog", guild_rank=rank("Member"))
+    character = WowCharacterFactory(name="Trogmoon", realm_slug="stormrage", realm_name="Stormrage")
+    PlayerCharacterFactory(player=trog, character=character, on_raid_roster=True)
+    balance = spec("Druid", "Balance")
+    Player.objects.filter(pk=trog.pk).update(
+        main_character=character, main_spec=balance, offspec_character=character
+    )
+    CharacterNameHistory.objects.create(
+        character=character,
+        old_name="Trogmoo",
+        old_realm_slug="stormrage",
+        new_name="Trogmoon",
+        new_realm_slug="stormrage",
+        reason="rename",
+    )
+    AuditIssue.objects.create(
+        issue_type="stale_character",
+        severity=AuditIssue.Severity.INFO,
+        character=character,
+        dedup_key="stale_character:trogmoon",
+        summary="Trogmoon has not logged in for 40 days",
+    )
+    return trog, character
+
+
+def test_officer_deletes_a_character_after_a_confirmation_naming_what_goes_with_it(
+    officer_client,
+):
+    """Issue 11 item 17: an officer (staff by rank, not a superuser) deletes a character; the
+    confirmation names the link, history and issues that go with it and what happens to the
+    owner; the delete unlinks through the link service (IDN-13: main/off-spec cleared)."""
+    trog, character = _character_with_everything()
+
+    page = officer_client.get(delete_url(character))
+
+    assert page.status_code == 200
+    html = re.sub(r"<[^>]+>", "", page.content.decode())  # the text, links unwrapped
+    assert "permission to delete" not in html
+    assert "Also affected" in html
+    assert "Character link: Trogmoon-Stormrage → Trog" in html
+    assert "Character name history: Trogmoo-stormrage → Trogmoon-stormrage" in html
+    assert "Audit issue: Trogmoon has not logged in for 40 days" in html
+    for line in (
+        "Trogmoon-Stormrage is unlinked from Trog.",
+        "Trog has no main character until one is chosen again.",
+        "Trog has no off-spec character until one is chosen again.",
+        "Trogmoon-Stormrage leaves Trog&#x27;s raid roster.",
+        "Trog&#x27;s rank is worked out again from their other characters.",
+        "Trogmoon-Stormrage is still in the guild: the next Blizzard sync adds it back",
+    ):
+        assert line in html
+
+    response = officer_client.post(delete_url(character), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not WowCharacter.objects.filter(pk=character.pk).exists()
+    assert not PlayerCharacter.objects.filter(player=trog).exists()
+    assert not CharacterNameHistory.objects.exists()
+    assert not AuditIssue.objects.filter(dedup_key="stale_character:trogmoon").exists()
+    trog.refresh_from_db()
+    assert (trog.main_character, trog.main_spec, trog.offspec_character) == (None, None, None)
+
+
+def test_officer_bulk_deletes_characters_with_the_same_confirmation(officer_client):
+    trog, character = _character_with_everything()
+    spare = WowCharacterFactory(name="Sparechar", in_guild=False)
+
+    confirm = run_action(officer_client, WowCharacter, "delete_selected", [character, spare])
+
+    assert confirm.status_code == 200
+    assert "Trogmoon-Stormrage is unlinked from Trog." in confirm.content.decode()
+    run_action(officer_client, WowCharacter, "delete_selected", [character, spare], post="yes")
+    assert not WowCharacter.objects.filter(pk__in=[character.pk, spare.pk]).exists()
+    trog.refresh_from_db()
+    assert trog.main_character_id is None
+
+
+def test_a_plain_member_cannot_delete_a_character():
+    member = make_user("plainmember")
+    PlayerFactory(display_name="Plain", user=member, guild_rank=rank("Member"))
+    sync_officer_access(member)
     character = WowCharacterFactory()
 
-    assert officer_client.get(add_url(WowCharacter)).status_code == 403
-    assert officer_client.post(delete_url(character), {"post": "yes"}).status_code == 403
-    assert superuser_client.get(add_url(WowCharacter)).status_code == 200
+    client = logged_in(member)
+    assert client.get(delete_url(character)).status_code == 403
+    assert client.post(delete_url(character), {"post": "yes"}).status_code == 403
     assert WowCharacter.objects.filter(pk=character.pk).exists()
 
 

@@ -17,8 +17,8 @@ from django.utils.dateparse import parse_datetime
 
 from identity.models import DiscordUser, GuildRank, SyncRun, SyncSource, SyncTrigger
 from identity.services.ranks import highest_guild_role, recompute_player_ranks
-from identity.services.reconcile import announce_run, reconcile
-from identity.services.sync_runs import describe_run, pipeline_run, record_skipped
+from identity.services.reconcile import announced_run, reconcile
+from identity.services.sync_runs import describe_run, record_skipped
 from patt.discord.errors import DiscordError, MissingPermissions
 from patt.discord.rest import DiscordRestClient, discord_configured
 
@@ -229,12 +229,11 @@ def sync_discord_members(
         return MemberSyncResult(run=run, status=run.status, error=run.error)
     if dry_run:
         return _dry_run(client)
-    with pipeline_run(SyncSource.DISCORD_MEMBERS, trigger) as run:
+    # IDN-41/42: announced however the run ends, also when it raises.
+    with announced_run(SyncSource.DISCORD_MEMBERS, trigger, post=post, client=client) as run:
         if not run.skipped:
             _run_pipeline(run, client, post=post)
     record = run.record
-    if post and not run.skipped:
-        announce_run(record, client=client)  # IDN-41, IDN-42
     return MemberSyncResult(
         run=record,
         counts=record.counts,

@@ -7,10 +7,14 @@ calls outside any transaction.
 
 `run_reconcile_pipeline` is the `reconcile` pipeline of IDN-44 (`manage.py run_matching`, the
 admin's "Matching + integrity" button): one SyncRun around a reconcile. `announce_run` posts a
-finished pipeline's failure / recovery and summary (IDN-41, IDN-42).
+finished pipeline's failure / recovery and summary (IDN-41, IDN-42); `announced_run` is the
+SyncRun block every pipeline runs in, which announces the run however it ended, also when the
+pipeline raised.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from identity.models import SyncRun, SyncSource, SyncStatus, SyncTrigger
@@ -97,12 +101,32 @@ def run_reconcile_pipeline(
     A concurrent start is recorded as `skipped` (IDN-46) and nothing runs.
     """
     result = None
-    with pipeline_run(SyncSource.RECONCILE, trigger) as run:
+    with announced_run(SyncSource.RECONCILE, trigger, post=post) as run:
         if not run.skipped:
             result = reconcile(run=run, integrity=integrity, post=post)
-    if post and not run.skipped:
-        announce_run(run.record)
     return ReconcileRun(run=run.record, result=result)
+
+
+@contextmanager
+def announced_run(
+    source: str, trigger: str, *, post: bool = True, client: DiscordRestClient | None = None
+) -> Iterator[PipelineRun]:
+    """`pipeline_run`, then `announce_run` when the block ends, however it ends (IDN-42).
+
+    A pipeline that raises is recorded `error` by `pipeline_run`; its failure post is then
+    sent before the exception goes on, so officers hear of it (issue 11 item 2). `post=False`
+    (`--no-post`) and a run that did not start (skipped) post nothing.
+    """
+    run = None
+    try:
+        with pipeline_run(source, trigger) as run:
+            yield run
+    finally:
+        if post and run is not None and not run.skipped:
+            try:
+                announce_run(run.record, client=client)
+            except Exception:  # a post must never hide the pipeline's own outcome or error
+                log.exception("Announcing %s failed", run.record)
 
 
 def announce_run(run: SyncRun, *, client: DiscordRestClient | None = None) -> None:

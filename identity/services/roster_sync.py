@@ -44,8 +44,8 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.ranks import recompute_player_ranks
-from identity.services.reconcile import announce_run, reconcile
-from identity.services.sync_runs import pipeline_run, record_skipped
+from identity.services.reconcile import announced_run, reconcile
+from identity.services.sync_runs import record_skipped
 from patt.models import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -218,12 +218,10 @@ def sync_roster(
     if dry_run:
         _dry_run(result, config, roster_only, client, on_progress)
         return result
-    with pipeline_run(SyncSource.BLIZZARD_ROSTER, trigger) as run:
+    with announced_run(SyncSource.BLIZZARD_ROSTER, trigger, post=post) as run:  # IDN-41/42
         if not run.skipped:
             _run_pipeline(run, result, config, roster_only, client, on_progress, post=post)
     record = run.record
-    if post and not run.skipped:
-        announce_run(record)  # IDN-41, IDN-42
     result.run = record
     result.counts, result.details = record.counts, record.details
     result.status, result.error = record.status, record.error

@@ -2,9 +2,10 @@
 
 The notes were written inside the request (UPL-10). This runs in a django-q2 worker: one
 `addon_upload` SyncRun (trigger `upload`) with the upload's counts, around `reconcile()`
-(matching -> ranks -> role push -> integrity -> audit report), then `announce_run`. If another
-`addon_upload` run is going on, the task re-queues itself once, 60 s later, so every upload is
-reconciled by a run that started after its notes were committed.
+(matching -> ranks -> role push -> integrity -> audit report), announced (IDN-41, IDN-42)
+however it ends, also when it raises. If another `addon_upload` run is going on, the task
+re-queues itself once, 60 s later, so every upload is reconciled by a run that started after
+its notes were committed.
 """
 
 import logging
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from identity.models import AddonUpload, SyncRun, SyncSource, SyncStatus, SyncTrigger
 from identity.reports import NOTES_UPDATED, UNKNOWN_CHARACTERS
-from identity.services.sync_runs import describe_run, pipeline_run
+from identity.services.sync_runs import describe_run
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def requeue(upload_id: int) -> None:
 
 def run_upload_pipeline(upload_id: int, *, requeued: bool = False) -> str:
     """UPL-12 for one upload; returns the result line. `AddonUpload.matching` follows the run."""
-    from identity.services.reconcile import announce_run, reconcile
+    from identity.services.reconcile import announced_run, reconcile
 
     upload = AddonUpload.objects.filter(pk=upload_id).first()
     if upload is None:
@@ -62,7 +63,7 @@ def run_upload_pipeline(upload_id: int, *, requeued: bool = False) -> str:
         return f"Addon upload #{upload_id} is {upload.status}: nothing to reconcile"
     record = None
     try:
-        with pipeline_run(SyncSource.ADDON_UPLOAD, SyncTrigger.UPLOAD) as run:
+        with announced_run(SyncSource.ADDON_UPLOAD, SyncTrigger.UPLOAD) as run:
             record = run.record
             if not run.skipped:
                 _link(upload, run.record, AddonUpload.Matching.QUEUED)
@@ -86,7 +87,6 @@ def run_upload_pipeline(upload_id: int, *, requeued: bool = False) -> str:
         return describe_run(record)
     done = record.status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL)
     _link(upload, record, AddonUpload.Matching.DONE if done else AddonUpload.Matching.FAILED)
-    announce_run(record)
     return describe_run(record)
 
 

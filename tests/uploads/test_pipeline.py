@@ -51,7 +51,9 @@ def test_upl12_the_task_calls_reconcile_with_its_run_then_announces(
         reconcile_module, "reconcile", lambda *, run: calls.append(("reconcile", run.record.pk))
     )
     monkeypatch.setattr(
-        reconcile_module, "announce_run", lambda record: calls.append(("announce", record.pk))
+        reconcile_module,
+        "announce_run",
+        lambda record, **_: calls.append(("announce", record.pk)),
     )
     upload = accepted(
         client, secret, run_callbacks=False, capture=django_capture_on_commit_callbacks

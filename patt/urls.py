@@ -15,6 +15,7 @@ account_urlpatterns = [
     path("accounts/login/", account_views.SignInView.as_view()),
     path("accounts/signup/", account_views.InviteSignUpView.as_view()),
     path("accounts/discord/login/", account_views.discord_login),
+    path("accounts/discord/login/callback/", account_views.discord_callback),
     path("accounts/not-a-member/", account_views.not_a_member, name="account_not_a_member"),
     # ACC-11: no password reset by email, no email management.
     re_path(r"^accounts/password/reset/", account_views.account_page_disabled),

@@ -8,9 +8,13 @@ from urllib.parse import urlencode
 
 from allauth.account.internal import flows
 from allauth.account.views import LoginView, SignupView
-from allauth.socialaccount.providers.discord.views import oauth2_login
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.discord.provider import DiscordProvider
+from allauth.socialaccount.providers.discord.views import oauth2_callback, oauth2_login
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -31,6 +35,9 @@ FORGOT_PASSWORD_MESSAGE = (
     "Forgot your password? Sign in with Discord, then set a new one under Account."
 )
 ADMIN_INDEX = "/admin/"
+DISCORD_UNAVAILABLE_MESSAGE = (
+    "Discord sign-in is not available on this site. Sign in with your username and password."
+)
 
 
 def _next_of(request: HttpRequest, default: str = "") -> str:
@@ -93,10 +100,43 @@ class InviteSignUpView(SignupView):
         )
 
 
+def discord_sign_in_available(request: HttpRequest) -> bool:
+    """Whether a Discord OAuth app is configured, asked the way allauth's views ask (ACC-10).
+
+    Without one (no `DISCORD_CLIENT_ID`, no SocialApp row) allauth's Discord views raise
+    `SocialApp.DoesNotExist`, a 500; the site answers `discord_sign_in_unavailable` instead.
+    """
+    try:
+        get_social_adapter().get_app(request, provider=DiscordProvider.id)
+    except SocialApp.DoesNotExist:
+        return False
+    return True
+
+
+def discord_sign_in_unavailable(request: HttpRequest) -> HttpResponse:
+    """Back to the password sign-in, `next` kept when safe, saying why (issue 11 item 8)."""
+    messages.error(request, DISCORD_UNAVAILABLE_MESSAGE)
+    target = _next_of(request)
+    query = f"?{urlencode({'next': target}, safe='/')}" if target else ""
+    return HttpResponseRedirect(f"{settings.LOGIN_URL}{query}")
+
+
+@login_not_required
 @ratelimit.rate_limited(ratelimit.LOGIN)
 def discord_login(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """`/accounts/discord/login/`: allauth's Discord view, POSTs counted as `login` (ACC-40)."""
+    if not discord_sign_in_available(request):
+        return discord_sign_in_unavailable(request)
     return oauth2_login(request, *args, **kwargs)
+
+
+@login_not_required
+def discord_callback(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """`/accounts/discord/login/callback/`: allauth's Discord callback, when Discord sign-in is
+    configured (a stale or forged callback after it was switched off is no 500)."""
+    if not discord_sign_in_available(request):
+        return discord_sign_in_unavailable(request)
+    return oauth2_callback(request, *args, **kwargs)
 
 
 def sign_in_refused(request: HttpRequest, refusal: SignInRefused) -> HttpResponse:

@@ -54,9 +54,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ACC-53: the header middleware wraps WhiteNoise, so static files (which WhiteNoise answers
+    # without going further down) carry the same headers as pages (issue 11 item 21).
     "patt.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -66,7 +69,6 @@ MIDDLEWARE = [
     # ACC-36/37: officer rule and inactive sign-out on every request; then ACC-21's admin gate.
     "identity.auth.middleware.AccountAccessMiddleware",
     "identity.auth.middleware.AdminAccessMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # ACC-51: last, so JSON error bodies under /api/ still get every header above.
     "patt.middleware.ApiErrorMiddleware",
 ]

@@ -94,6 +94,27 @@ def test_acc53_security_headers_on_html_and_json(url, status):
     response = client.get(url)
 
     assert response.status_code == status
+    assert_security_headers(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["css/site.css", "js/site.js", "img/favicon.svg", "admin/js/core.js"]
+)
+def test_acc53_security_headers_on_static_files(path):
+    """Issue 11 item 21: WhiteNoise answers static files before the rest of the middleware;
+    the header middleware sits in front of it, so static files carry the page headers too
+    (an SVG is a document: its CSP and nosniff matter)."""
+    assert settings.WHITENOISE_USE_FINDERS  # served from the finders, as in development
+
+    response = Client().get(f"{settings.STATIC_URL}{path}")
+    response.close()
+
+    assert response.status_code == 200
+    assert response.__class__.__module__.startswith("whitenoise")
+    assert_security_headers(response)
+
+
+def assert_security_headers(response) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from identity.models import DiscordUser, Player
 from identity.services.viewer import is_roster_officer, viewer_player
 from patt.errors import api_error
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, has_unstorable_text
 from roster.models import UpdatedVia
 from roster.services.availability import availability_of, save_availability
 from roster.services.population import RosterEntry, roster_entries
@@ -201,10 +202,13 @@ def _update_availability(request: HttpRequest) -> JsonResponse:
         return api_error(400, BODY_NOT_JSON)
     try:
         body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return api_error(400, BODY_NOT_JSON)
     if not isinstance(body, dict):
         return api_error(400, BODY_NOT_JSON)
+    if has_unstorable_text(body):
+        # Issue 11 item 7: any string, keys included, even the ones this endpoint ignores.
+        return api_error(400, UNSTORABLE_TEXT_MESSAGE)
     try:
         player = _target(request, body)
         current, prefs = availability_of(player)

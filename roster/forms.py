@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 
-from identity.models import PlayableClass, Specialization
+from identity.models import PlayableClass, Specialization, WowCharacter
 from roster.models import Weekday
+from roster.services.characters import REALM_NAME_MAX
 from roster.services.population import ROLE_LABELS, display_role
 
 AUTO_SIGNUP_LABEL = (
@@ -83,10 +84,17 @@ class ReferenceData:
 
 
 class AddCharacterForm(forms.Form):
-    """ROS-14: name, realm, class, spec, "This is my main"."""
+    """ROS-14: name, realm, class, spec, "This is my main".
 
-    name = forms.CharField(required=False, max_length=100)
-    realm = forms.CharField(required=False, max_length=100)
+    The text limits are the model columns' (issue 11 item 6); what the text becomes once
+    normalised (the realm slug) is checked by `resolve_realm`, whose error goes next to the
+    realm field.
+    """
+
+    name = forms.CharField(
+        required=False, max_length=WowCharacter._meta.get_field("name").max_length
+    )
+    realm = forms.CharField(required=False, max_length=REALM_NAME_MAX)
     playable_class = forms.ChoiceField(label="Class", required=False)
     spec = forms.ChoiceField(required=False)
     is_main = forms.BooleanField(label="This is my main", required=False)

@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from identity.models import GuildRank
 from identity.services.viewer import is_roster_officer
 from patt.models import SiteConfig
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 from roster.defaults import write_event_templates
 from roster.models import EventTemplate, RaidEvent, RaidEventStatus
 from roster.raid_helper import api_key_configured
@@ -40,11 +42,6 @@ TABS = [
 TAB_KEYS = {key for key, _ in TABS}
 RECENT_EVENTS = 5
 BAD_DAY = "Pick one of the next 7 days."
-TITLE_MESSAGES = {
-    "required": "Give the event a title.",
-    "max_length": "Titles can be at most 100 characters.",
-}
-DESCRIPTION_MESSAGES = {"max_length": "Descriptions can be at most 2000 characters."}
 MAX_AHEAD = datetime.timedelta(days=366)
 TOO_FAR_AHEAD = "Pick a date within the next 12 months."
 
@@ -57,14 +54,44 @@ def _url(**params) -> str:
 # --- forms ----------------------------------------------------------------------------------
 
 
+def _column_limit(model, name: str) -> int:
+    """A text column's limit: its `max_length`, else a TextField's MaxLengthValidator.
+
+    Issue 11 item 6: the forms' limits are the model's, read from it rather than copied.
+    """
+    field = model._meta.get_field(name)
+    if field.max_length:
+        return field.max_length
+    return min(v.limit_value for v in field.validators if isinstance(v, MaxLengthValidator))
+
+
+def _title_field(model) -> forms.CharField:
+    limit = _column_limit(model, "title")
+    return forms.CharField(
+        max_length=limit,
+        error_messages={
+            "required": "Give the event a title.",
+            "max_length": f"Titles can be at most {limit} characters.",
+        },
+    )
+
+
+def _description_field(model) -> forms.CharField:
+    limit = _column_limit(model, "description")
+    return forms.CharField(
+        max_length=limit,
+        required=False,
+        widget=forms.Textarea,
+        error_messages={"max_length": f"Descriptions can be at most {limit} characters."},
+    )
+
+
 class RaidEventForm(forms.Form):
     """ROS-41/43: the raid day's event; title and description may be edited before sending."""
 
     day = forms.DateField(input_formats=["%Y-%m-%d"], error_messages={"invalid": BAD_DAY})
-    title = forms.CharField(max_length=100, error_messages=TITLE_MESSAGES)
-    description = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea, error_messages=DESCRIPTION_MESSAGES
-    )
+    title = _title_field(RaidEvent)
+    description = _description_field(RaidEvent)
 
     def __init__(self, *args, dates: list[datetime.date], **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,10 +108,8 @@ class GuildEventForm(forms.Form):
     """ROS-40: a guild event from a template, at a wall-clock time in one of four US zones."""
 
     template = forms.ChoiceField(error_messages={"invalid_choice": "Pick a template."})
-    title = forms.CharField(max_length=100, error_messages=TITLE_MESSAGES)
-    description = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea, error_messages=DESCRIPTION_MESSAGES
-    )
+    title = _title_field(RaidEvent)
+    description = _description_field(RaidEvent)
     date = forms.DateField(
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -133,10 +158,8 @@ class TemplateForm(forms.Form):
     """ROS-39: an event template's title and description."""
 
     key = forms.CharField()
-    title = forms.CharField(max_length=100, error_messages=TITLE_MESSAGES)
-    description = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea, error_messages=DESCRIPTION_MESSAGES
-    )
+    title = _title_field(EventTemplate)
+    description = _description_field(EventTemplate)
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -436,6 +459,10 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 def _save_template(request: HttpRequest) -> HttpResponse:
     """ROS-39: save one template's title and description."""
     key = request.POST.get("key", "")
+    if not is_storable_text(key):
+        # Issue 11 item 7: the raw key reaches a query; NUL would fail at the database.
+        messages.error(request, UNSTORABLE_TEXT_MESSAGE)
+        return _render(request, "templates", status=400)
     template = EventTemplate.objects.filter(key=key).first()
     if template is None:
         messages.error(request, "That event template doesn't exist.")

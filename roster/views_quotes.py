@@ -187,6 +187,7 @@ def _post(request: HttpRequest) -> HttpResponse:
             state.row = (kind, int(pk), text, exc.message)
         else:
             state.page_error = exc.message
-        return _render(request, state)
+        # Issue 11 item 7: text no column can hold is a bad request, shown like any refusal.
+        return _render(request, state, status=400 if exc.unstorable else 200)
     messages.success(request, message)
     return HttpResponseRedirect(f"/mitos-corner?tab={tab}{anchor}")

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from identity.models import Player
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 from roster.models import NOTES_MAX, PlayerAvailability, RaidPreferences, UpdatedVia
 
 NOTES_TOO_LONG = f"Notes can be at most {NOTES_MAX} characters."
@@ -18,8 +19,14 @@ DAYS_IN_WEEK = 7
 
 
 def clean_notes(notes: str | None) -> str:
-    """ROS-9: notes are trimmed; more than 500 characters is refused."""
+    """ROS-9: notes are trimmed; more than 500 characters is refused.
+
+    NUL and unpaired surrogates (which reach us through JSON escapes) are refused too, with a
+    clear message instead of a database error (issue 11 item 7).
+    """
     text = (notes or "").strip()
+    if not is_storable_text(text):
+        raise ValidationError({"notes": UNSTORABLE_TEXT_MESSAGE})
     if len(text) > NOTES_MAX:
         raise ValidationError({"notes": NOTES_TOO_LONG})
     return text

@@ -26,6 +26,7 @@ from identity.models import (
 from identity.services.links import CharacterAlreadyLinked, link_character
 from identity.uploads.notes import known_realms, reported_slug
 from patt.models import SiteConfig
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 from roster.models import RaidPreferences
 from roster.services.population import RosterCharacter, roster_character
 
@@ -38,6 +39,11 @@ PICK_SPEC = "Pick a spec for your {cls}."
 TAKEN = "{character} is already linked to another member. Ask an officer if that's wrong."
 MAIN_FIRST = "Mark another character as your main first."
 NOT_ON_ROSTER = "That character isn't on your raid roster."
+ENTER_REALM = "Enter a realm name."
+REALM_TOO_LONG = "That realm name is too long: realm names are at most {max} characters."
+# The columns a typed realm ends up in (issue 11 item 6: limits read from the model, not copied).
+REALM_NAME_MAX = WowCharacter._meta.get_field("realm_name").max_length
+REALM_SLUG_MAX = WowCharacter._meta.get_field("realm_slug").max_length
 ADDED = "Added {name} ({spec} {cls}) to your raid roster."
 SAVED = "Saved {name} ({spec} {cls})."
 NOW_MAIN = "{name} is now your main."
@@ -78,17 +84,26 @@ def resolve_realm(text: str | None) -> tuple[str, str]:
 
     Blank = the SiteConfig realm; a known realm with the same realm key gives its slug (and
     name); anything else `realm_slug(text)` with the text as typed as its name.
+
+    Text with no letter or digit (no realm key, so no slug) is not a realm name. The slug is
+    the text normalised (NFKD: `ﷺ` alone becomes 18 characters), so both the name as typed
+    and the slug must fit their columns (issue 11 item 6) — refused here, next to the realm
+    field, instead of failing at the database. NUL and unpaired surrogates are refused too.
     """
     config = SiteConfig.get()
     typed = (text or "").strip()
+    if not is_storable_text(typed):
+        raise RosterError("realm", UNSTORABLE_TEXT_MESSAGE)
     if not typed or realm_key(typed) in {
         realm_key(config.guild_realm_name),
         realm_key(config.guild_realm_slug),
     }:
         return config.guild_realm_slug, config.guild_realm_name
+    if not realm_key(typed):
+        raise RosterError("realm", ENTER_REALM)
     slug = reported_slug(typed, known_realms())
-    if not slug:
-        raise RosterError("realm", "Enter a realm name.")
+    if len(slug) > REALM_SLUG_MAX or len(typed) > REALM_NAME_MAX:
+        raise RosterError("realm", REALM_TOO_LONG.format(max=REALM_NAME_MAX))
     name = (
         WowCharacter.objects.filter(realm_slug=slug)
         .exclude(realm_name="")

@@ -16,16 +16,18 @@ from django.db.models import CharField, Value
 from django.utils import timezone
 
 from patt.models import Quote, QuoteTitle, SiteConfig
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 
 QUOTE, TITLE = "quote", "title"
 MODELS = {QUOTE: Quote, TITLE: QuoteTitle}
-MAX_LENGTH = {QUOTE: 500, TITLE: 100}
+# The model columns' limits (issue 11 item 6: read from the models, not copied).
+MAX_LENGTH = {kind: model._meta.get_field("text").max_length for kind, model in MODELS.items()}
 
 # ROS-55 messages.
 EMPTY = "Type something first!"
 TOO_LONG = {
-    QUOTE: "Quotes can be at most 500 characters.",
-    TITLE: "Titles can be at most 100 characters.",
+    QUOTE: f"Quotes can be at most {MAX_LENGTH[QUOTE]} characters.",
+    TITLE: f"Titles can be at most {MAX_LENGTH[TITLE]} characters.",
 }
 DUPLICATE = {
     QUOTE: "That quote is already in the list.",
@@ -45,11 +47,16 @@ TITLE_SEED_SUFFIX = ":title"  # ROS-54
 
 
 class QuoteError(Exception):
-    """A refused change, with the message shown next to the form (ROS-55)."""
+    """A refused change, with the message shown next to the form (ROS-55).
 
-    def __init__(self, message: str):
+    `unstorable` marks text no column can hold (NUL, unpaired surrogates: issue 11 item 7),
+    which the page answers as a bad request rather than an ordinary form error.
+    """
+
+    def __init__(self, message: str, *, unstorable: bool = False):
         super().__init__(message)
         self.message = message
+        self.unstorable = unstorable
 
 
 def text_key(text: str) -> str:
@@ -58,8 +65,10 @@ def text_key(text: str) -> str:
 
 
 def clean_text(kind: str, text: str | None) -> str:
-    """ROS-55: trimmed; empty and too long are refused."""
+    """ROS-55: trimmed; empty, too long and unstorable (issue 11 item 7) are refused."""
     value = (text or "").strip()
+    if not is_storable_text(value):
+        raise QuoteError(UNSTORABLE_TEXT_MESSAGE, unstorable=True)
     if not value:
         raise QuoteError(EMPTY)
     if len(value) > MAX_LENGTH[kind]:

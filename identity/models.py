@@ -601,6 +601,9 @@ class IssueType(models.TextChoices):
     ORPHAN_DISCORD = "orphan_discord", "Discord member without characters"
     AUTO_LINK_SUGGESTION = "auto_link_suggestion", "Suggested link"
     STALE_CHARACTER = "stale_character", "Inactive character"
+    # IDN-15: an officer who left the guild (no in-guild character, no present Discord user)
+    # keeps the rank for history but loses staff access; this issue says why.
+    STAFF_ACCESS_WITHDRAWN = "staff_access_withdrawn", "Staff access withdrawn"
 
 
 class IssueSeverity(models.IntegerChoices):

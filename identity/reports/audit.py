@@ -40,6 +40,8 @@ TYPE_LABELS = {
     IssueType.ORPHAN_DISCORD: "💬 Discord Members Without WoW Characters",
     IssueType.AUTO_LINK_SUGGESTION: "🔗 Suggested Links (Needs Review)",
     IssueType.STALE_CHARACTER: "💤 Inactive Characters (30+ days)",
+    # Not in IDN-39's list: the issue of IDN-15's staff rule, last among equal severities.
+    IssueType.STAFF_ACCESS_WITHDRAWN: "🔒 Officers Who Left: Admin Access Withdrawn",
 }
 TYPE_ORDER = list(TYPE_LABELS)
 SEVERITY_COLOURS = {

@@ -1,7 +1,15 @@
 """Website accounts and officer access (ACC-35 … ACC-38, IDN-15).
 
-Officer ⇔ the user's Player exists, is active and has rank level ≥ 4. Officers are `is_staff`
-and in the "Officers" group; everyone else is neither. Superusers are never changed.
+Officer ⇔ the user's Player exists, is active, has rank level ≥ 4 and has not left the guild
+(IDN-15, below). Officers are `is_staff` and in the "Officers" group; everyone else is
+neither. Superusers are never changed.
+
+Left the guild (IDN-15): the player has an identity on record (a linked character or a
+Discord user) and none of it is current: no in-guild character (a self-added roster claim an
+officer has not confirmed does not count, as for the rank) and no present Discord user. Such
+a player keeps their rank for history but no staff access; integrity opens a
+`staff_access_withdrawn` issue saying why. A player with nothing linked at all (an account an
+officer set up by hand before any sync) shows no sign of having left and is not judged.
 """
 
 import re
@@ -13,11 +21,46 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from identity.models import GuildRank, Player
+from identity.models import GuildRank, LinkSource, Player, PlayerCharacter
 
 OFFICERS_GROUP = "Officers"
-# ACC-35: officer ⇔ the user's Player exists, is active and has rank level ≥ 4 (on User rows).
-OFFICER_Q = Q(player__is_active=True, player__guild_rank__level__gte=GuildRank.OFFICER_LEVEL)
+
+
+def left_guild_q(prefix: str = "") -> Q:
+    """IDN-15: the Player (at `prefix`, e.g. "player__" from a User) has left the guild: a
+    linked character or a Discord user on record, but no in-guild character (unconfirmed
+    roster-form claims do not count) and no present Discord user."""
+    player = OuterRef(f"{prefix}pk")
+    links = PlayerCharacter.objects.filter(player=player)
+    in_guild = links.filter(character__in_guild=True).exclude(
+        link_source=LinkSource.ROSTER_FORM, confirmed=False
+    )
+    on_record = Exists(links) | Q(**{f"{prefix}discord_user__isnull": False})
+    # Spelt out rather than negated: in an annotation, NOT on a missing Discord user is NULL.
+    not_present = Q(**{f"{prefix}discord_user__isnull": True}) | Q(
+        **{f"{prefix}discord_user__is_present": False}
+    )
+    return on_record & ~Exists(in_guild) & not_present
+
+
+# ACC-35 with IDN-15: officer ⇔ the user's Player exists, is active, has rank level ≥ 4 and
+# has not left the guild (on User rows).
+OFFICER_Q = Q(
+    player__is_active=True, player__guild_rank__level__gte=GuildRank.OFFICER_LEVEL
+) & ~left_guild_q("player__")
+
+
+def officers_who_left():
+    """Players whose officer rank gives no staff access because they left the guild (IDN-15):
+    active, rank level ≥ 4, a website account that is not a superuser's."""
+    return Player.objects.filter(
+        left_guild_q(),
+        is_active=True,
+        guild_rank__level__gte=GuildRank.OFFICER_LEVEL,
+        user__isnull=False,
+        user__is_superuser=False,
+    )
+
 
 # ACC-38: the guild apps whose models officers manage. Apps that do not exist yet are skipped.
 GUILD_APPS = ("patt", "identity", "campaigns", "roster", "onboarding")

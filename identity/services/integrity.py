@@ -29,6 +29,7 @@ from identity.models import (
     RankSource,
     WowCharacter,
 )
+from identity.services.accounts import officers_who_left
 
 UNKNOWN_CLASS = "unknown class"
 NO_RANK = "no rank"
@@ -43,6 +44,10 @@ NOTE_ROLES_AGREE = "Roles now agree"
 NOTE_LEFT_POPULATION = "Player no longer checked (inactive, no rank, or not in guild/Discord)"
 NOTE_ROLE_CHANGED = "Discord role changed"
 NOTE_LOGGED_IN = "Character logged in recently"
+NOTE_STAFF_RULE_CLEARED = (
+    "No longer an officer who left the guild (back in the guild or on Discord, or rank or "
+    "account changed)"
+)
 
 # The types this module detects; suggestions are only auto-resolved here.
 DETECTED_TYPES = (
@@ -51,6 +56,7 @@ DETECTED_TYPES = (
     IssueType.ROLE_MISMATCH,
     IssueType.NO_GUILD_ROLE,
     IssueType.STALE_CHARACTER,
+    IssueType.STAFF_ACCESS_WITHDRAWN,
 )
 COUNT_KEYS = ("new", "still_open", "resolved", "open_total")
 
@@ -106,6 +112,7 @@ class _Snapshot:
     players: dict[int, dict]
     characters_by_player: dict[int, list[dict]]
     player_by_user: dict[int, dict]
+    officers_who_left: set[int]
 
     @classmethod
     def load(cls) -> "_Snapshot":
@@ -156,6 +163,7 @@ class _Snapshot:
             players=players,
             characters_by_player=characters_by_player,
             player_by_user=player_by_user,
+            officers_who_left=set(officers_who_left().values_list("pk", flat=True)),
         )
 
     def rank_name(self, rank_id: int | None) -> str:
@@ -355,12 +363,48 @@ def _stale_characters(snap: _Snapshot, now: datetime, stale_days: int) -> list[F
     return findings
 
 
+def _staff_access_withdrawn(snap: _Snapshot) -> list[Finding]:
+    """IDN-15: officers who left the guild, whose staff access the officer rule withdraws
+    (`identity.services.accounts.officers_who_left`: the rule is there, not here)."""
+    findings = []
+    for player_id in sorted(snap.officers_who_left):
+        player = snap.players[player_id]
+        rank = snap.rank_name(player["guild_rank_id"])
+        user = snap.users.get(player["discord_user_id"])
+        discord = (
+            "no Discord account linked"
+            if user is None
+            else f"Discord user '{user['display_name'] or user['username']}' left the server"
+        )
+        findings.append(
+            Finding(
+                issue_type=IssueType.STAFF_ACCESS_WITHDRAWN,
+                severity=IssueSeverity.WARNING,
+                dedup_key=f"staff_access_withdrawn:p{player_id}",
+                summary=(
+                    f"'{player['display_name']}' ({rank}) lost admin access: no character in "
+                    f"the guild and {discord}; the rank is kept for history"
+                ),
+                details={
+                    "player_id": player_id,
+                    "player": player["display_name"],
+                    "rank": rank,
+                    "discord_user_id": user["pk"] if user else None,
+                    "characters": _player_characters(snap, player_id),
+                },
+                player_id=player_id,
+            )
+        )
+    return findings
+
+
 def compute_findings(snap: _Snapshot, now: datetime, stale_days: int) -> list[Finding]:
     return [
         *_orphan_wow(snap),
         *_orphan_discord(snap),
         *_role_checks(snap),
         *_stale_characters(snap, now, stale_days),
+        *_staff_access_withdrawn(snap),
     ]
 
 
@@ -382,6 +426,8 @@ def _resolution_note(issue: AuditIssue, snap: _Snapshot) -> str:
         if snap.held_ladder_rank(user) is None:
             return NOTE_NO_LADDER_ROLE
         return NOTE_LINKED
+    if kind == IssueType.STAFF_ACCESS_WITHDRAWN:
+        return NOTE_STAFF_RULE_CLEARED
     # role_mismatch, no_guild_role
     player = snap.players.get(issue.player_id)
     if player is None or not snap.in_population(player):

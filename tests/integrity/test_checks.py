@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from identity.models import AuditIssue, IssueSeverity, IssueType, RankSource
 from identity.services.integrity import run_integrity_checks
@@ -233,3 +234,29 @@ def test_idn36_stale_character_follows_identity_stale_days(settings, ladder):
     PlayerCharacterFactory(character=WowCharacterFactory(last_login_at=NOW - timedelta(days=11)))
     run_integrity_checks(now=NOW)
     assert only_issue(IssueType.STALE_CHARACTER).details["days_inactive"] == 11
+
+
+# --- staff_access_withdrawn (IDN-15, issue 11 item 4) ---------------------------------------
+
+
+def test_idn15_staff_access_withdrawn_names_the_discord_user_who_left(ladder, member):
+    user = get_user_model().objects.create(username="olga")
+    player = PlayerFactory(
+        display_name="Olga",
+        user=user,
+        guild_rank=ladder["Officer"],
+        rank_source=RankSource.MANUAL,
+        discord_user=member("Officer", display_name="Olga the Bold", is_present=False),
+    )
+    PlayerFactory(display_name="No account", guild_rank=ladder["Officer"], discord_user=member())
+
+    result = run_integrity_checks(now=NOW)
+
+    issue = only_issue(IssueType.STAFF_ACCESS_WITHDRAWN)
+    assert (issue.player, issue.severity) == (player, IssueSeverity.WARNING)
+    assert issue.dedup_key == f"staff_access_withdrawn:p{player.pk}"
+    assert issue.summary == (
+        "'Olga' (Officer) lost admin access: no character in the guild and Discord user "
+        "'Olga the Bold' left the server; the rank is kept for history"
+    )
+    assert result.per_type["staff_access_withdrawn"]["new"] == 1

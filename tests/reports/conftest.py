@@ -19,6 +19,7 @@ DEFAULT_SEVERITY = {
     IssueType.ORPHAN_DISCORD: IssueSeverity.WARNING,
     IssueType.AUTO_LINK_SUGGESTION: IssueSeverity.INFO,
     IssueType.STALE_CHARACTER: IssueSeverity.INFO,
+    IssueType.STAFF_ACCESS_WITHDRAWN: IssueSeverity.WARNING,
 }
 
 

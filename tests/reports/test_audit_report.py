@@ -143,6 +143,7 @@ def test_idn39_types_in_fixed_order_with_labels(discord_client, posted):
         "💬 Discord Members Without WoW Characters (1)",
         "🔗 Suggested Links (Needs Review) (1)",
         "💤 Inactive Characters (30+ days) (1)",
+        "🔒 Officers Who Left: Admin Access Withdrawn (1)",
     ]
 
 

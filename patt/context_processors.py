@@ -118,11 +118,21 @@ def site_config_or_defaults() -> SiteConfig:
         return SiteConfig()
 
 
+def profile_url() -> str:
+    """The user menu's "Profile" entry (issue 11 item 16): roster's `/profile`, or "" (no
+    entry) while that URL does not resolve, as for the navigation items."""
+    try:
+        return reverse("profile")
+    except NoReverseMatch:
+        return ""
+
+
 def _common() -> dict:
     return {
         "login_url": settings.LOGIN_URL,
         "logout_url": SIGN_OUT_URL,
         "account_url": ACCOUNT_URL,
+        "profile_url": profile_url(),
         # ACC-13 / ACC-47: the Discord button exists only when the OAuth app is configured.
         "discord_sign_in_enabled": bool(getattr(settings, "DISCORD_CLIENT_ID", "")),
     }

@@ -214,7 +214,8 @@ def test_acc46_mobile_menu_opens_from_its_summary_with_44px_tap_targets(
     assert nav_labels(menu.locator("nav")) == EVERY_NAV_LABEL
     assert menu.locator(".user-identity").inner_text().split() == ["Shodoom", "Officer"]
     targets = [summary, *menu.locator(".nav-link").all()]
-    assert len(targets) == 1 + len(EVERY_NAV_LABEL) + 2  # summary, links, Account, Sign out
+    # summary, links, Profile, Account, Sign out
+    assert len(targets) == 1 + len(EVERY_NAV_LABEL) + 3
     for target in targets:
         assert target.is_visible()
         box = target.bounding_box()

@@ -693,6 +693,8 @@ class SyncTrigger(models.TextChoices):
 
 
 class SyncStatus(models.TextChoices):
+    # An admin button's run, waiting for a worker; it becomes `running` when the task starts.
+    QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCESS = "success", "Success"
     PARTIAL = "partial", "Partial"
@@ -701,7 +703,8 @@ class SyncStatus(models.TextChoices):
 
 
 class SyncRun(models.Model):
-    """One run of a pipeline (IDN-17, IDN-44). At most one `running` row per source."""
+    """One run of a pipeline (IDN-17, IDN-44). At most one `queued` or `running` row per
+    source."""
 
     Source = SyncSource
 
@@ -722,10 +725,11 @@ class SyncRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         constraints = [
+            # One run in progress per source: running, or queued by an admin button (IDN-46).
             models.UniqueConstraint(
                 fields=["source"],
-                condition=Q(status="running"),
-                name="syncrun_one_running_per_source",
+                condition=Q(status__in=["queued", "running"]),
+                name="syncrun_one_in_progress_per_source",
             ),
             models.CheckConstraint(
                 condition=Q(source__in=SyncSource.values),
@@ -740,8 +744,8 @@ class SyncRun(models.Model):
                 name="syncrun_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="running") | Q(finished_at__isnull=False),
-                name="syncrun_finished_when_not_running",
+                condition=Q(status__in=["queued", "running"]) | Q(finished_at__isnull=False),
+                name="syncrun_finished_when_not_in_progress",
             ),
         ]
 

@@ -10,34 +10,40 @@ def send_invite_dm(invite_id: int) -> str:
     return invite.dm_status if invite is not None else "missing"
 
 
-def run_discord_pipeline(trigger: str = SyncTrigger.SCHEDULE) -> str:
+# The admin buttons pass `queued_run`, the id of the `queued` SyncRun they inserted
+# (identity.admin.sync); the run takes that row over.
+
+
+def run_discord_pipeline(trigger: str = SyncTrigger.SCHEDULE, queued_run: int | None = None) -> str:
     """Schedule `identity.discord_member_sync` (IDN-26, IDN-47) and the admin's "Discord sync"
     button (IDN-43, `trigger="admin"`); returns the result line."""
     from identity.services.discord_sync import sync_discord_members
 
-    return sync_discord_members(trigger=trigger).line
+    return sync_discord_members(trigger=trigger, queued_run=queued_run).line
 
 
-def run_blizzard_pipeline(trigger: str = SyncTrigger.SCHEDULE) -> str:
+def run_blizzard_pipeline(
+    trigger: str = SyncTrigger.SCHEDULE, queued_run: int | None = None
+) -> str:
     """Schedule `identity.blizzard_roster_sync` (IDN-23, IDN-47) and the admin's "Blizzard
     sync" button (IDN-43, `trigger="admin"`); returns the result line."""
     from identity.services.roster_sync import sync_roster
 
-    return sync_roster(trigger=trigger).line
+    return sync_roster(trigger=trigger, queued_run=queued_run).line
 
 
-def run_reconcile_pipeline(trigger: str = SyncTrigger.ADMIN) -> str:
+def run_reconcile_pipeline(trigger: str = SyncTrigger.ADMIN, queued_run: int | None = None) -> str:
     """The admin's "Matching + integrity" button (IDN-43, IDN-44); returns the result line."""
     from identity.services.reconcile import run_reconcile_pipeline as reconcile
 
-    return reconcile(trigger=trigger).line
+    return reconcile(trigger=trigger, queued_run=queued_run).line
 
 
-def run_audit_report(full: bool = False) -> str:
+def run_audit_report(full: bool = False, queued_run: int | None = None) -> str:
     """Admin buttons "Send audit report (new)" / "Send full audit report" (IDN-39, IDN-43)."""
     from identity.reports import run_audit_report as report
 
-    return report(full=full, trigger=SyncTrigger.ADMIN).line
+    return report(full=full, trigger=SyncTrigger.ADMIN, queued_run=queued_run).line
 
 
 def run_addon_upload_pipeline(upload_id: int, requeued: bool = False) -> str:

@@ -2,7 +2,11 @@
 
 - `/admin/identity/sync/`: one POST button per pipeline. Each queues a django-q2 task by its
   dotted name ("Queued — see Sync runs"), unless a run of that source is in progress ("A
-  <source> run is already in progress (started HH:MM UTC)."). Post/redirect/get.
+  <source> run is already in progress (started HH:MM UTC).") or already queued ("… is already
+  queued (since HH:MM UTC)."). Post/redirect/get. A click first inserts a `queued` SyncRun
+  (issue 11 item 13): the constraint of one queued-or-running row per source makes the second
+  of two clicks, however close, find the first; the task takes the row over when it starts
+  (`identity.services.sync_runs`, which also clears a queued row whose task never started).
 - `/admin/identity/sync/health/`: each django-q2 schedule with its last task, the latest run
   per source, the last failed tasks and the queue length.
 
@@ -11,6 +15,7 @@ identity app's prefix) and an entry "Sync & worker health" to the identity app's
 admin index, for officers only. Both pages cost a fixed number of queries.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -21,11 +26,12 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from identity.models import SyncRun, SyncSource, SyncStatus, SyncTrigger
-from identity.services.sync_runs import running_limit
+from identity.services.sync_runs import drop_queued_run, queue_run, run_in_progress
+
+log = logging.getLogger(__name__)
 
 # Officers (ACC-38) hold both; a staff user without them gets the themed 403.
 TOOL_PERMISSIONS = ("identity.view_syncrun", "identity.change_auditissue")
@@ -108,19 +114,6 @@ def utc(moment) -> str:
 
 
 # --- what the pages read -----------------------------------------------------------------------
-
-
-def run_in_progress(source: str, now=None) -> SyncRun | None:
-    """The `running` run of `source`, unless it is older than its limit: such a row is
-    abandoned (IDN-46) and the next start marks it so, so it does not block the button."""
-    now = now or timezone.now()
-    return (
-        SyncRun.objects.filter(
-            source=source, status=SyncStatus.RUNNING, started_at__gte=now - running_limit(source)
-        )
-        .order_by("-started_at")
-        .first()
-    )
 
 
 def latest_runs() -> dict[str, SyncRun]:
@@ -223,26 +216,45 @@ def _context(site, request, title: str, **extra) -> dict:
 
 
 def queue_sync(request, button: SyncButton, site_name: str = "admin") -> bool:
-    """Queue `button`'s task unless its source is running; True when queued (with its message)."""
+    """Queue `button`'s task unless its source is queued or running; True when queued (with
+    its message). The `queued` row is inserted first and its id handed to the task."""
     from django_q.tasks import async_task
 
-    running = run_in_progress(button.source)
-    if running is not None:
-        label = SyncSource(button.source).label
-        article = "An" if label[0].lower() in "aeiou" else "A"
-        messages.warning(
-            request,
-            f"{article} {label} run is already in progress "
-            f"(started {hh_mm_utc(running.started_at)} UTC).",
-        )
+    record = queue_run(button.source, SyncTrigger.ADMIN)
+    if record is None:
+        messages.warning(request, _in_progress_message(button.source))
         return False
-    # By dotted name: the task is imported by the worker, not here.
-    async_task(button.func, q_options={"task_name": f"{button.label} (admin)"}, **button.kwargs)
+    try:
+        # By dotted name: the task is imported by the worker, not here.
+        async_task(
+            button.func,
+            queued_run=record.pk,
+            q_options={"task_name": f"{button.label} (admin)"},
+            **button.kwargs,
+        )
+    except Exception as exc:  # the broker is down: say so, and do not leave the row queued
+        log.exception("Could not queue %s", button.func)
+        drop_queued_run(record, f"could not be queued: {type(exc).__name__}")
+        messages.error(request, "The task queue is not available; nothing was queued.")
+        return False
     runs_url = reverse("admin:identity_syncrun_changelist", current_app=site_name)
     messages.success(
         request, format_html(QUEUED_MESSAGE, format_html('<a href="{}">Sync runs</a>', runs_url))
     )
     return True
+
+
+def _in_progress_message(source: str) -> str:
+    label = SyncSource(source).label
+    article = "An" if label[0].lower() in "aeiou" else "A"
+    run = run_in_progress(source)
+    if run is None:  # it finished between the click and this line
+        return f"{article} {label} run was in progress a moment ago; click again to queue one."
+    if run.status == SyncStatus.QUEUED:
+        return f"{article} {label} run is already queued (since {hh_mm_utc(run.started_at)} UTC)."
+    return (
+        f"{article} {label} run is already in progress (started {hh_mm_utc(run.started_at)} UTC)."
+    )
 
 
 def sync_view(request, site):

@@ -35,9 +35,11 @@ def run_audit_report(
     full: bool = False,
     trigger: str = SyncTrigger.COMMAND,
     client: DiscordRestClient | None = None,
+    queued_run: int | None = None,
 ) -> AuditReportRun:
-    """Send the report inside an `audit_report` SyncRun; counts selected / notified / messages."""
-    with pipeline_run(SyncSource.AUDIT_REPORT, trigger) as run:
+    """Send the report inside an `audit_report` SyncRun; counts selected / notified / messages.
+    `queued_run`: the admin button's `queued` row, which becomes this run's."""
+    with pipeline_run(SyncSource.AUDIT_REPORT, trigger, queued_run=queued_run) as run:
         if run.skipped:
             return AuditReportRun(run=run.record, report=None)
         report = send_audit_report(full=full, client=client, warn=run.warn)

@@ -213,6 +213,7 @@ def sync_discord_members(
     dry_run: bool = False,
     client: DiscordRestClient | None = None,
     post: bool = True,
+    queued_run: int | None = None,
 ) -> MemberSyncResult:
     """IDN-26/27 (with IDN-5 and IDN-15): the Discord member pipeline over REST.
 
@@ -220,17 +221,22 @@ def sync_discord_members(
     transaction; a failed or empty listing changes nothing (`error`); a 403 names the Server
     Members intent. Then one transaction fills rank role ids, upserts members, records
     departures and recomputes player ranks into `details.rank_changes`. A dry run fetches and
-    computes but writes nothing, not even a SyncRun.
+    computes but writes nothing, not even a SyncRun. `queued_run`: the admin button's `queued`
+    row, which becomes this run's.
     """
     if client is None and not discord_configured():
         if dry_run:
             return MemberSyncResult(run=None, status="skipped", error=NOT_CONFIGURED)
-        run = record_skipped(SyncSource.DISCORD_MEMBERS, trigger, NOT_CONFIGURED)
+        run = record_skipped(
+            SyncSource.DISCORD_MEMBERS, trigger, NOT_CONFIGURED, queued_run=queued_run
+        )
         return MemberSyncResult(run=run, status=run.status, error=run.error)
     if dry_run:
         return _dry_run(client)
     # IDN-41/42: announced however the run ends, also when it raises.
-    with announced_run(SyncSource.DISCORD_MEMBERS, trigger, post=post, client=client) as run:
+    with announced_run(
+        SyncSource.DISCORD_MEMBERS, trigger, post=post, client=client, queued_run=queued_run
+    ) as run:
         if not run.skipped:
             _run_pipeline(run, client, post=post)
     record = run.record

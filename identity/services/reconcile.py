@@ -94,14 +94,19 @@ class ReconcileRun:
 
 
 def run_reconcile_pipeline(
-    *, trigger: str = SyncTrigger.COMMAND, integrity: bool = True, post: bool = True
+    *,
+    trigger: str = SyncTrigger.COMMAND,
+    integrity: bool = True,
+    post: bool = True,
+    queued_run: int | None = None,
 ) -> ReconcileRun:
     """IDN-44's `reconcile` pipeline: one SyncRun (source `reconcile`) around `reconcile()`.
 
-    A concurrent start is recorded as `skipped` (IDN-46) and nothing runs.
+    A concurrent start is recorded as `skipped` (IDN-46) and nothing runs. `queued_run`: the
+    admin button's `queued` row, which becomes this run's.
     """
     result = None
-    with announced_run(SyncSource.RECONCILE, trigger, post=post) as run:
+    with announced_run(SyncSource.RECONCILE, trigger, post=post, queued_run=queued_run) as run:
         if not run.skipped:
             result = reconcile(run=run, integrity=integrity, post=post)
     return ReconcileRun(run=run.record, result=result)
@@ -109,7 +114,12 @@ def run_reconcile_pipeline(
 
 @contextmanager
 def announced_run(
-    source: str, trigger: str, *, post: bool = True, client: DiscordRestClient | None = None
+    source: str,
+    trigger: str,
+    *,
+    post: bool = True,
+    client: DiscordRestClient | None = None,
+    queued_run: int | None = None,
 ) -> Iterator[PipelineRun]:
     """`pipeline_run`, then `announce_run` when the block ends, however it ends (IDN-42).
 
@@ -119,7 +129,7 @@ def announced_run(
     """
     run = None
     try:
-        with pipeline_run(source, trigger) as run:
+        with pipeline_run(source, trigger, queued_run=queued_run) as run:
             yield run
     finally:
         if post and run is not None and not run.skipped:

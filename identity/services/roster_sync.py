@@ -193,6 +193,7 @@ def sync_roster(
     client: BlizzardClient | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     post: bool = True,
+    queued_run: int | None = None,
 ) -> RosterSyncResult:
     """IDN-23/24/25: the Blizzard roster pipeline.
 
@@ -201,7 +202,8 @@ def sync_roster(
     that writes nothing. Then one transaction upserts the members, releases/merges names,
     records departures and recomputes player ranks into `details.rank_changes`. Profile
     failures or merge conflicts make the run `partial`. A dry run fetches and computes inside
-    a transaction that is rolled back, and records no SyncRun.
+    a transaction that is rolled back, and records no SyncRun. `queued_run`: the admin
+    button's `queued` row, which becomes this run's.
     """
     config = SiteConfig.get()
     result = RosterSyncResult(
@@ -213,12 +215,16 @@ def sync_roster(
     if problem:
         result.status, result.error = SyncStatus.SKIPPED, problem
         if not dry_run:
-            result.run = record_skipped(SyncSource.BLIZZARD_ROSTER, trigger, problem)
+            result.run = record_skipped(
+                SyncSource.BLIZZARD_ROSTER, trigger, problem, queued_run=queued_run
+            )
         return result
     if dry_run:
         _dry_run(result, config, roster_only, client, on_progress)
         return result
-    with announced_run(SyncSource.BLIZZARD_ROSTER, trigger, post=post) as run:  # IDN-41/42
+    with announced_run(  # IDN-41/42
+        SyncSource.BLIZZARD_ROSTER, trigger, post=post, queued_run=queued_run
+    ) as run:
         if not run.skipped:
             _run_pipeline(run, result, config, roster_only, client, on_progress, post=post)
     record = run.record

@@ -36,6 +36,11 @@ def queued() -> list[tuple[str, dict]]:
     return [(task.func(), task.kwargs()) for task in OrmQ.objects.order_by("pk")]
 
 
+def queued_run() -> SyncRun:
+    """The one `queued` row a click inserted (the task gets its id as `queued_run`)."""
+    return SyncRun.objects.get(status=SyncStatus.QUEUED)
+
+
 def running(source: str, minutes_ago: float = 3) -> SyncRun:
     return SyncRun.objects.create(
         source=source,
@@ -77,7 +82,9 @@ def test_each_button_queues_its_task_by_name(officer_client, key, func, kwargs):
     assert response.status_code == 302 and response.url == SYNC_URL  # post/redirect/get
     assert [plain(message) for message in messages_of(response)] == [QUEUED]
     assert f'<a href="{RUNS_URL}">Sync runs</a>' in messages_of(response)[0]
-    assert queued() == [(func, kwargs)]
+    run = queued_run()
+    assert run.trigger == SyncTrigger.ADMIN and run.finished_at is None
+    assert queued() == [(func, {**kwargs, "queued_run": run.pk})]
 
 
 def test_queued_message_renders_as_a_link_after_the_redirect(officer_client):
@@ -137,7 +144,9 @@ def test_other_sources_running_do_not_block(officer_client):
     response = officer_client.post(SYNC_URL, {"pipeline": "discord"})
 
     assert [plain(m) for m in messages_of(response)] == [QUEUED]
-    assert queued() == [("identity.tasks.run_discord_pipeline", {"trigger": "admin"})]
+    assert queued() == [
+        ("identity.tasks.run_discord_pipeline", {"trigger": "admin", "queued_run": queued_run().pk})
+    ]
 
 
 def test_an_abandoned_running_row_does_not_block(officer_client):
@@ -195,7 +204,7 @@ def test_superuser_may_queue(superuser_client):
     response = superuser_client.post(SYNC_URL, {"pipeline": "reconcile"})
 
     assert [plain(m) for m in messages_of(response)] == [QUEUED]
-    assert queued() == [("identity.tasks.run_reconcile_pipeline", {})]
+    assert queued() == [("identity.tasks.run_reconcile_pipeline", {"queued_run": queued_run().pk})]
 
 
 def test_linked_from_the_admin_index_and_the_sync_runs(officer_client, member_client):
@@ -237,3 +246,94 @@ def test_idn43_a_queued_blizzard_sync_runs_as_an_admin_run(fake_blizzard):
     tasks.run_blizzard_pipeline(trigger="admin")
 
     assert SyncRun.objects.get(source=SyncSource.BLIZZARD_ROSTER).trigger == "admin"
+
+
+# --- a queued run counts as in progress (issue 11 item 13) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "label"),
+    [
+        ("blizzard", "blizzard", "A Blizzard roster"),
+        ("discord", "discord", "A Discord members"),
+        ("reconcile", "reconcile", "A Matching and integrity"),
+        ("audit_new", "audit_full", "An Audit report"),  # one source, two buttons
+    ],
+)
+def test_clicking_twice_queues_one_run_and_says_it_is_queued(officer_client, first, second, label):
+    officer_client.post(SYNC_URL, {"pipeline": first}, follow=True)  # shows "Queued"
+    since = queued_run().started_at.astimezone(UTC).strftime("%H:%M")
+
+    response = officer_client.post(SYNC_URL, {"pipeline": second})
+
+    assert messages_of(response) == [f"{label} run is already queued (since {since} UTC)."]
+    assert len(queued()) == 1
+    assert SyncRun.objects.count() == 1
+
+
+def test_the_queued_task_runs_as_the_queued_row(officer_client):
+    """The worker's task takes the click's row over: one SyncRun, success, and the source is
+    free for the next click."""
+    from identity import tasks
+
+    officer_client.post(SYNC_URL, {"pipeline": "reconcile"}, follow=True)
+    row = queued_run()
+    [(func, kwargs)] = queued()
+
+    getattr(tasks, func.rsplit(".", 1)[1])(**kwargs)
+
+    row.refresh_from_db()
+    assert (row.status, row.trigger) == (SyncStatus.SUCCESS, SyncTrigger.ADMIN)
+    assert SyncRun.objects.count() == 1
+    response = officer_client.post(SYNC_URL, {"pipeline": "reconcile"})
+    assert [plain(m) for m in messages_of(response)] == [QUEUED]
+
+
+def test_a_skipped_task_closes_its_queued_row(officer_client, settings):
+    """Blizzard not configured: the task's skipped run is the click's row, not a second one."""
+    from identity.tasks import run_blizzard_pipeline
+
+    settings.BLIZZARD_CLIENT_ID = settings.BLIZZARD_CLIENT_SECRET = ""
+    officer_client.post(SYNC_URL, {"pipeline": "blizzard"})
+    row = queued_run()
+
+    run_blizzard_pipeline(**queued()[0][1])
+
+    row.refresh_from_db()
+    assert row.status == SyncStatus.SKIPPED and row.error.startswith("Blizzard not configured")
+    assert SyncRun.objects.count() == 1
+
+
+def test_a_queued_row_whose_task_never_ran_stops_blocking_after_the_limit(officer_client):
+    stale = SyncRun.objects.create(
+        source=SyncSource.DISCORD_MEMBERS,
+        trigger=SyncTrigger.ADMIN,
+        status=SyncStatus.QUEUED,
+        started_at=timezone.now() - timedelta(minutes=11),
+    )
+
+    response = officer_client.post(SYNC_URL, {"pipeline": "discord"})
+
+    assert [plain(m) for m in messages_of(response)] == [QUEUED]
+    stale.refresh_from_db()
+    assert stale.status == SyncStatus.SKIPPED and "never started" in stale.error
+    assert len(queued()) == 1
+
+
+def test_a_broker_that_refuses_the_task_leaves_nothing_queued(officer_client, monkeypatch):
+    import django_q.tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(django_q.tasks, "async_task", broker_down)
+
+    response = officer_client.post(SYNC_URL, {"pipeline": "blizzard"})
+
+    assert messages_of(response) == ["The task queue is not available; nothing was queued."]
+    officer_client.get(SYNC_URL)  # the message is shown
+    row = SyncRun.objects.get()
+    assert row.status == SyncStatus.SKIPPED and row.error == "could not be queued: ConnectionError"
+    monkeypatch.undo()
+    response = officer_client.post(SYNC_URL, {"pipeline": "blizzard"})
+    assert [plain(m) for m in messages_of(response)] == [QUEUED]

@@ -5,9 +5,12 @@ small recursive-descent parser accepts only `Name = <literal>` statements whose 
 nil, booleans, numbers (with unary minus), strings and table constructors. Anything else raises
 `LuaParseError` with a message starting "line L, column C:".
 
-Speed: WoW writes every table field as `["key"] = value,` on its own line, so that whole shape
-(key, scalar value and separator) is a single token, and comments are swallowed with the
-whitespace in front of each token. A 5 MB roster file is about 170,000 regex matches.
+Speed: a file in WoW's own layout (every field `["key"] = value,` on its own line, array items
+followed by `, -- [n]`) is first offered to `_fast_statements`, which checks it against that
+layout in one regex pass, rewrites it into JSON and lets the json module (C) build the values;
+any file it is not sure about goes to the general parser, so results and errors never differ.
+In the general parser a `["key"] = value,` line is a single token, and comments are swallowed
+with the whitespace in front of each token.
 
 Lua strings are bytes: the input is decoded as UTF-8 with `surrogateescape` so that escapes
 (`\\ddd`) can be re-assembled into bytes, and each finished string is decoded as UTF-8 with
@@ -17,6 +20,7 @@ invalid bytes replaced by U+FFFD (CMPN-14).
 from __future__ import annotations
 
 import gc
+import json
 import re
 
 __all__ = [
@@ -512,6 +516,119 @@ class _Parser:
         return value
 
 
+# --- the fast path: WoW's own layout, read by the json module (C speed) ------------------------
+#
+# A file as WoW writes it maps one-to-one onto JSON: `["key"] = value,` fields each on their own
+# line, positional items followed by `, -- [n]`, `{` at the end of a line, one `Name = value`
+# statement per variable at column 0. `_fast_statements` checks the whole text against that
+# layout in one regex pass, rewrites it into JSON with a few literal substitutions and hands it
+# to the json module. Every substitution is anchored on a line break, and a string literal
+# never holds a raw line break, so none of them can touch the inside of a string.
+#
+# Anything outside the layout (other comments, `nil`, `;`, numeric or boolean keys, `'single'`
+# or long strings, escapes JSON reads differently such as `\ddd`, invalid UTF-8, nesting deeper
+# than MAX_DEPTH, a `Name =` inside a table, ...) makes it return None, and the general parser
+# reads the file: results and error messages are always the general parser's.
+
+_FAST_NAME = r"[A-Za-z_][A-Za-z0-9_]*+"
+# String literals (keys included) may not hold `["` or `"] = `, so that the key rewrite below
+# can replace every occurrence: a string that starts with `] = `, ends with `[` or holds
+# `\"] = ` is left to the general parser.
+_FAST_PLAIN_STRING = r'"(?!\]\x20=\x20)[^"\\\n\r]*+(?<!\[)"'
+_FAST_SCALAR = rf"""(?:
+    {_FAST_PLAIN_STRING}
+  | -?(?:0|[1-9][0-9]*+)(?![0-9A-Za-z_.])
+  | true(?![0-9A-Za-z_])
+  | false(?![0-9A-Za-z_])
+)"""
+_FAST_STRING = r"""
+    "(?!\]\x20=\x20)
+    [^"\\\n\r]*+(?:\\(?:"(?!\]\x20=\x20)|[\\/bfnrt])[^"\\\n\r]*+)*+
+    (?<!\[)"
+"""
+_FAST_LAYOUT_RE = re.compile(
+    rf"""(?:
+    (?:\r?\n\t*+\[{_FAST_PLAIN_STRING}\]\x20=\x20{_FAST_SCALAR},(?=\r?\n))++  # plain fields
+  | \r?\n\t*+\[{_FAST_PLAIN_STRING}\]\x20=\x20          # a field's key, first on its line
+  | [\x20\t\r\n]++
+  | {_FAST_STRING}                                     # escapes JSON reads the same way
+  | -?(?:0|[1-9][0-9]*+)(?:\.[0-9]++)?(?:[eE][+-]?[0-9]++)?(?![0-9A-Za-z_.])
+  | (?:true|false)(?![0-9A-Za-z_])
+  | \{{(?=\r?\n)
+  | \}}
+  | ,(?:\x20--\x20\[[0-9]++\])?(?=\r?\n)
+  | (?<![^\n]){_FAST_NAME}\x20=\x20                     # a statement, at column 0
+)*+\Z""",
+    re.VERBOSE,
+)
+_FAST_STATEMENT_RE = re.compile(rf"\n({_FAST_NAME})\x20=\x20")
+_FAST_ARRAY_OPEN_RE = re.compile(r"\{(?=\r?\n\t*+[^\t\r\n\[}])")
+_FAST_ARRAY_CLOSE_RE = re.compile(r",\x20--\x20\[[0-9]++\]\r?\n\t*+\}")
+_FAST_ITEM_COMMENT_RE = re.compile(r"\x20--\x20\[[0-9]++\](?=\r?\n)")
+_FAST_TRAILING_COMMA_RE = re.compile(r",(?=\r?\n\t*+\})")
+
+
+def _reject_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity: not Lua literals
+
+
+_FAST_JSON = json.JSONDecoder(strict=False, parse_constant=_reject_constant)
+
+
+def _nested_deeper_than(values, limit: int) -> bool:
+    """True when the tables among `values` nest more than `limit` levels deep."""
+    level = [v for v in values if type(v) is dict or type(v) is list]
+    for _ in range(limit):
+        if not level:
+            return False
+        below = []
+        for table in level:
+            items = table.values() if type(table) is dict else table
+            below += [v for v in items if type(v) is dict or type(v) is list]
+        level = below
+    return bool(level)
+
+
+def _fast_statements(text: str) -> dict | None:
+    """`_Parser.statements()` for a file in WoW's own layout; None when it is not in it."""
+    text = "\n" + text  # every statement then starts with a line break
+    if "\x00" in text or not _FAST_LAYOUT_RE.match(text):
+        return None
+    names: list[str] = []
+
+    def member(match: re.Match) -> str:
+        # Statement i becomes the member "\0<i>" of one JSON object; a `Name =` that was
+        # really a field inside a table would be missing from that object (checked below).
+        names.append(match.group(1))
+        return f'\n,"\x00{len(names) - 1}":'
+
+    text = _FAST_STATEMENT_RE.sub(member, text)
+    if not names or any(name in KEYWORDS for name in names):
+        return None
+    text = _FAST_ARRAY_OPEN_RE.sub("[", text)  # this `[` is followed by a line break
+    text = _FAST_ARRAY_CLOSE_RE.sub("]", text)
+    text = _FAST_ITEM_COMMENT_RE.sub("", text)
+    text = _FAST_TRAILING_COMMA_RE.sub("", text)
+    # `["key"] = ` -> `"key":`. The layout keeps `["` and `"] = ` out of string literals, so
+    # every occurrence left is a key's.
+    text = text.replace('["', '"').replace('"] = ', '":').lstrip("\x20\t\r\n")
+    if not text.startswith(","):
+        return None
+    try:
+        members = _FAST_JSON.decode("{" + text[1:] + "}")
+    except (ValueError, RecursionError):
+        return None
+    if len(members) != len(names) or _nested_deeper_than(members.values(), MAX_DEPTH):
+        return None
+    result = {}
+    for index, name in enumerate(names):
+        value = members.get(f"\x00{index}", members)
+        if value is members:
+            return None
+        result[name] = value
+    return result
+
+
 def _as_text(data: bytes | str) -> tuple[str, bool]:
     """Input as text plus whether it was valid UTF-8 (BOM removed, size capped)."""
     if isinstance(data, str):
@@ -534,6 +651,11 @@ def _parse(data: bytes | str, what: str):
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        if what == "statements":
+            text, clean = _as_text(data)
+            fast = _fast_statements(text) if clean else None
+            if fast is not None:
+                return fast
         parser = _Parser(data)
         return getattr(parser, what)()
     finally:

@@ -179,7 +179,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> JsonResponse:
 @require_safe
 def campaign_results(request: HttpRequest, campaign_id: int) -> JsonResponse:
     """GET /api/v1/campaigns/<id>/results (CMP-42, CMP-34): final results once closed or
-    archived; live standings only for voters; eligible non-voters are told to vote first."""
+    archived; live standings only for voters; eligible non-voters are told to vote first. A
+    live secret campaign shows standings to nobody (CMP-22): "not available until voting
+    closes" for everyone."""
     campaign = load_campaign(campaign_id)
     if campaign is None:
         return api_error(404, CAMPAIGN_NOT_FOUND)
@@ -187,8 +189,9 @@ def campaign_results(request: HttpRequest, campaign_id: int) -> JsonResponse:
     if refusal := gate_refusal(viewer):
         return refusal
     if not viewer.can_see_results:
-        if campaign.status == CampaignStatus.LIVE and viewer.kind == "eligible":
-            return api_error(403, VOTE_TO_SEE_LIVE)
+        live = campaign.status == CampaignStatus.LIVE
+        if live and viewer.kind == "eligible" and not campaign.secret_ballot:
+            return api_error(403, VOTE_TO_SEE_LIVE)  # a secret one shows none even then
         return api_error(403, RESULTS_NOT_AVAILABLE)
     return api_ok(results_payload(campaign, request))
 
@@ -196,7 +199,9 @@ def campaign_results(request: HttpRequest, campaign_id: int) -> JsonResponse:
 @require_safe
 def campaign_live_results(request: HttpRequest, campaign_id: int) -> JsonResponse:
     """GET /api/v1/campaigns/<id>/results/live (CMP-42): for signed-in viewers past the gate
-    who have voted — live standings, or the final results once the campaign has closed."""
+    who have voted — live standings, or the final results once the campaign has closed. A live
+    secret campaign has no standings to show (CMP-22): 403 "Results are not available until
+    voting closes."."""
     campaign = load_campaign(campaign_id)
     if campaign is None:
         return api_error(404, CAMPAIGN_NOT_FOUND)
@@ -207,6 +212,8 @@ def campaign_live_results(request: HttpRequest, campaign_id: int) -> JsonRespons
         return refusal
     if not viewer.has_voted:
         return api_error(403, MUST_VOTE_FIRST)
+    if viewer.waits_for_secret_results:
+        return api_error(403, RESULTS_NOT_AVAILABLE)  # CMP-22: no live standings when secret
     return api_ok(results_payload(campaign, request))
 
 

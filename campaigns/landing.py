@@ -30,6 +30,7 @@ LIST_RESULTS = 50  # CMP-36: 50 at most
 # ACC-47's buttons of an active-vote card.
 VOTE_NOW = "Vote now"
 VOTED = "You voted ✓ — see standings"
+VOTED_SECRET = "You voted ✓ — results when voting closes"  # CMP-22: no live standings
 VIEW_ENTRIES = "View entries"
 SIGN_IN_TO_VOTE = "Sign in to vote"
 
@@ -148,7 +149,7 @@ def _vote_card(campaign: Campaign, facts: ViewerFacts, voted_ids: set[int]) -> V
     if not facts.signed_in:
         label, url = SIGN_IN_TO_VOTE, sign_in_to_vote_url(campaign.pk)
     elif has_voted:
-        label, url = VOTED, vote_url(campaign.pk)
+        label, url = VOTED_SECRET if campaign.secret_ballot else VOTED, vote_url(campaign.pk)
     elif can_vote:
         label, url = VOTE_NOW, vote_url(campaign.pk)
     else:

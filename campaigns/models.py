@@ -3,8 +3,9 @@
 The invariants live in the database: picks and duration ranges, the status / chattiness /
 close-reason vocabularies, one receipt per player per campaign (the constraint that enforces
 one ballot per player, CMP-18), one ballot per named voter, unique ranks and entries on a
-ballot, one result row per entry. The vote and view ranks are foreign keys to
-`GuildRank.level`, so a campaign can only name a rank level that exists (CMP-1).
+ballot, one counter per (entry, rank) of a secret campaign, one result row per entry. The vote
+and view ranks are foreign keys to `GuildRank.level`, so a campaign can only name a rank level
+that exists (CMP-1).
 
 Editability (CMP-10) is enforced here too, in `save`/`delete`, so no code path — admin, shell
 or service — can change a campaign that has left draft. Only the lifecycle code
@@ -304,7 +305,15 @@ class CampaignEntry(models.Model):
 
 
 class BallotReceipt(models.Model):
-    """CMP-3: who voted and when — never what. UNIQUE(campaign, player) is the one-ballot rule."""
+    """CMP-3: who voted and when — never what. UNIQUE(campaign, player) is the one-ballot rule.
+
+    For a secret campaign (CMP-22) the receipt is the only row that names the voter, and
+    nothing links it to picks: the picks only add to `SecretPickCount` rows, which have no
+    time, no voter and are all rewritten by every vote. Officers see secret campaigns'
+    receipts as names in alphabetical order without times; `voted_at` stays for the voter's
+    own `my-vote` answer. What remains visible: docs/OPERATIONS.md ("Campaigns: what a secret
+    ballot keeps visible").
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="receipts")
     player = models.ForeignKey(
@@ -325,7 +334,11 @@ class BallotReceipt(models.Model):
 
 
 class Ballot(models.Model):
-    """CMP-3/CMP-22: the picks. Secret ballots store no voter and no time, under a random key."""
+    """CMP-3: a non-secret campaign's ballot — voter, cast time and picks.
+
+    Secret campaigns store no Ballot or BallotPick rows at all (CMP-22): their picks only
+    increment `SecretPickCount`. Rows with no voter are ballots whose player was deleted.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
@@ -364,6 +377,37 @@ class BallotPick(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank}: {self.entry_id}"
+
+
+class SecretPickCount(models.Model):
+    """CMP-3/CMP-22: how many ballots of a secret campaign ranked `entry` at `rank`.
+
+    All the results need (CMP-23 … CMP-25 are position-based points, so counts per
+    (entry, rank) give exactly the same standings as the ballots would). A secret campaign
+    has one row per (entry, rank 1…N), all created together, zeroed, in the first vote's
+    transaction (entries are fixed once live, CMP-10), so no row's id or creation says which
+    entry a voter picked. Each vote then rewrites every counter row of the campaign in one
+    UPDATE (`count + 1` for the picks, `count + 0` for the rest), in the receipt's
+    transaction with the campaign row locked: the rows carry no time, no voter and no order,
+    and on PostgreSQL every row's `xmin` is the latest voter's transaction, which shows only
+    that they voted last (their receipt says that anyway). Residual exposure: docs/OPERATIONS.md.
+    """
+
+    entry = models.ForeignKey(CampaignEntry, on_delete=models.PROTECT, related_name="secret_counts")
+    rank = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "rank"], name="secret_count_one_per_rank"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=10), name="secret_count_rank_1_10"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="secret_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank}: {self.entry_id} × {self.count}"
 
 
 class CampaignResult(models.Model):

@@ -29,6 +29,7 @@ THANKS = "Your vote is in! Thanks for voting."
 SECRET_NOTE = (
     "Your vote is in! This is a secret ballot, so your picks aren't stored with your name."
 )
+SECRET_RESULTS_LATER = "Results when voting closes"
 RANK_BANNER = (
     "Your rank isn't high enough to vote in this campaign ({rank} or higher can vote). "
     "You can still browse the entries."
@@ -254,6 +255,8 @@ def _page_context(
         "show_entries_read_only": show_entries_read_only,
         "pick_fields": pick_fields,
         "show_results": show_results,
+        # CMP-22: a live secret campaign shows its voters no standings, only this note.
+        "secret_results_later": SECRET_RESULTS_LATER if viewer.waits_for_secret_results else "",
         "result_rows": rows,
         "co_winners": co_winners,
         "any_votes": any(row.standing.points > 0 for row in rows),

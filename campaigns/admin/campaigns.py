@@ -4,7 +4,9 @@ Officers create and edit drafts here (form and entries: `campaigns.forms`), then
 through their lifecycle with the CMP-15 actions, which are the lifecycle services
 (`campaigns.services.lifecycle`) behind a confirm page. Once a campaign has left draft its page
 is read-only: settings locked, the participation line, receipts (who and when, never what), the
-players still to vote and the agent log; never live standings (CMP-14).
+players still to vote and the agent log; never live standings (CMP-14). A secret campaign's
+voters are a plain list of names in alphabetical order — no times, no receipt ids, nothing
+that gives the order of the votes (CMP-22).
 
 The changelist annotates everything its columns need — entry count, receipts, eligible
 players without a receipt, the status order — so a page costs the same number of queries for
@@ -92,6 +94,20 @@ def count_of_rows(queryset):
     """COUNT(*) of `queryset` as a scalar subquery: one row, no GROUP BY."""
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+DELETED_PLAYER = "(deleted player)"
+
+
+def secret_voter_names(campaign) -> list[str]:
+    """CMP-22: who voted in a secret campaign — display names in alphabetical order, without
+    times or receipt ids (one query). A deleted player's receipt shows as "(deleted player)"."""
+    names = BallotReceipt.objects.filter(campaign=campaign).values_list(
+        "player__display_name", flat=True
+    )
+    return sorted(
+        (name or DELETED_PLAYER for name in names), key=lambda name: (name.casefold(), name)
+    )
 
 
 def changelist_action(action: CampaignAction):
@@ -287,6 +303,10 @@ class CampaignAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         if obj is None or obj.is_draft:
             return (CampaignEntryInline,)
+        if obj.secret_ballot:
+            # CMP-22: voters by name only (`voted_names`), not the receipts inline, whose rows
+            # carry the time and the id (the order of the votes).
+            return (CampaignEntryInline, ContestAgentLogInline)
         return (CampaignEntryInline, BallotReceiptInline, ContestAgentLogInline)
 
     @admin.display(description="votes")
@@ -336,6 +356,9 @@ class CampaignAdmin(admin.ModelAdmin):
         }
         if not campaign.is_draft:
             context["locked_heading"] = f"Settings locked while {campaign.status}."
+            if campaign.secret_ballot:
+                context["secret_voters"] = True
+                context["voted_names"] = secret_voter_names(campaign)
             context["not_voted"] = list(
                 players_not_voted(campaign)
                 .select_related("guild_rank")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from campaigns.models import AgentEvent, CloseReason
+from campaigns.models import AgentEvent, CampaignStatus, CloseReason
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,48 @@ POOLS: dict[str, tuple[str, ...]] = {
         "time! {results_url}",
     ),
 }
+
+# CMP-22: while a secret campaign is live the agent posts no standings, so its live events
+# that would name a leader or the top three use these pools instead (no {leader}, {top3}).
+SECRET_SUFFIX = ":secret"
+SECRET_POOLS: dict[str, tuple[str, ...]] = {
+    AgentEvent.MILESTONE_25: (
+        "A quarter of the guild has spoken! {voted} of {eligible} have voted on **{title}**. "
+        "It's a secret ballot, so the board stays hidden until the end: {vote_url}",
+        "25% turnout on **{title}** ({voted} of {eligible})! No peeking at the standings on a "
+        "secret ballot — just add yours: {vote_url}",
+    ),
+    AgentEvent.MILESTONE_50: (
+        "Halfway there! 📊 {voted} of {eligible} have voted on **{title}**. Who's ahead? "
+        "Nobody knows until the polls close. The other half, we're looking at you: {vote_url}",
+        "We've crossed the halfway line on **{title}** — {voted} of {eligible} ballots in, "
+        "sealed until voting ends. Get yours in: {vote_url}",
+    ),
+    AgentEvent.MILESTONE_75: (
+        "Three quarters of the guild have voted on **{title}**! Just {remaining} still to go. "
+        "The results stay secret until {closes_at}: {vote_url}",
+        "75% and climbing! {remaining} members haven't voted on **{title}** yet. The ballot "
+        "box stays shut until the end: {vote_url}",
+    ),
+    AgentEvent.FINAL_STRETCH: (
+        "⏰ Final stretch! Less than 24 hours left on **{title}** and {remaining} of you "
+        "haven't voted. It's a secret ballot — anything can happen: {vote_url}",
+        "Into the last day we go! **{title}** closes {closes_at}, {remaining} ballots still "
+        "missing. Don't leave it to the last minute: {vote_url}",
+    ),
+    AgentEvent.LAST_CALL: (
+        "🔔 LAST CALL! **{title}** closes within the hour ({closes_at}). Final chance: {vote_url}",
+        "One hour left on the clock for **{title}** — voting ends {closes_at}, and the "
+        "envelopes open right after. Vote now: {vote_url}",
+    ),
+    AgentEvent.ALL_VOTED: (
+        "🏆 Perfect turnout! Every eligible member has voted on **{title}** ({voted} of "
+        "{eligible}). The polls stay open until {closes_at}; then we open the envelopes.",
+        "Full house! All eligible members ({voted} of {eligible}) have cast their secret "
+        "ballots for **{title}**. Results land when voting closes {closes_at}.",
+    ),
+}
+POOLS.update({f"{event}{SECRET_SUFFIX}": pool for event, pool in SECRET_POOLS.items()})
 
 # CMP-54: what a missing placeholder becomes.
 NUMERIC_KEYS = frozenset(
@@ -278,8 +320,11 @@ def build_context(
 
 
 def pool_key(event: str, campaign=None, standings: Sequence = ()) -> str:
-    """The pool of `event`; the results post picks by close reason, ties and no ballots."""
+    """The pool of `event`; the results post picks by close reason, ties and no ballots; a
+    live secret campaign's events use the pools without standings (CMP-22)."""
     if event != AgentEvent.CAMPAIGN_CLOSED:
+        if event in SECRET_POOLS and secret_and_live(campaign):
+            return f"{event}{SECRET_SUFFIX}"
         return event
     winners = [s for s in standings if getattr(s, "winner", False)]
     if not winners:
@@ -287,6 +332,13 @@ def pool_key(event: str, campaign=None, standings: Sequence = ()) -> str:
     if len(winners) > 1:
         return CLOSED_TIE
     return closed_pool_key(getattr(campaign, "close_reason", "") or CloseReason.TIME)
+
+
+def secret_and_live(campaign) -> bool:
+    """CMP-22: a secret campaign still taking votes (no standings may be posted)."""
+    return bool(getattr(campaign, "secret_ballot", False)) and (
+        getattr(campaign, "status", "") == CampaignStatus.LIVE
+    )
 
 
 def fill(template: str, context: Mapping) -> str:

@@ -238,7 +238,9 @@ def _handle(campaign, *, site, posted, waiting, client, now, rng, dry_run) -> Ca
     live = campaign.status == CampaignStatus.LIVE
     if live:
         stats = vote_stats(campaign)
-        table = rank_entries(campaign)
+        # CMP-22: a live secret campaign has no standings to post — no leader, no lead
+        # change, no top three — so they are never even computed.
+        table = [] if campaign.secret_ballot else rank_entries(campaign)
         decision = decide(
             campaign,
             now=now,

@@ -38,8 +38,8 @@ class CampaignViewer:
 
     `can_vote`: the viewer could cast a ballot right now — passes the gate, has an active
     Player with level ≥ the vote rank, the campaign is open for voting and they have no
-    receipt yet. `campaign_status` is the campaign's status when the viewer was built (it
-    decides `can_see_results`).
+    receipt yet. `campaign_status` is the campaign's status when the viewer was built and
+    `secret_ballot` its secret flag (together they decide `can_see_results`).
     """
 
     signed_in: bool
@@ -51,15 +51,32 @@ class CampaignViewer:
     has_voted: bool
     rank_allows_vote: bool = False
     campaign_status: str = ""
+    secret_ballot: bool = False
 
     @property
     def can_see_results(self) -> bool:
-        """CMP-34: final results once closed/archived; live standings only to voters."""
+        """CMP-34: final results once closed/archived; live standings only to voters, and
+        never while a secret campaign is live (CMP-22: each change in the standings would
+        line up with one new voter)."""
         if not self.passes_gate:
             return False
         if self.campaign_status in (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED):
             return True
-        return self.campaign_status == CampaignStatus.LIVE and self.has_voted
+        return (
+            self.campaign_status == CampaignStatus.LIVE
+            and self.has_voted
+            and not self.secret_ballot
+        )
+
+    @property
+    def waits_for_secret_results(self) -> bool:
+        """CMP-22: a voter of a live secret campaign — "Results when voting closes"."""
+        return (
+            self.passes_gate
+            and self.has_voted
+            and self.secret_ballot
+            and self.campaign_status == CampaignStatus.LIVE
+        )
 
     @property
     def kind(self) -> str:
@@ -114,6 +131,7 @@ def campaign_viewer(campaign: Campaign, request=None, *, user=None) -> CampaignV
         has_voted=has_voted,
         rank_allows_vote=rank_allows,
         campaign_status=campaign.status,
+        secret_ballot=campaign.secret_ballot,
     )
 
 

@@ -3,12 +3,20 @@
 `cast_ballot` is the one server path for votes: the page form and the JSON endpoint both call
 it. Logging never puts a ballot's contents next to its voter (CMP-21): the only log line names
 the campaign and the number of picks.
+
+Secret ballots (CMP-22, issue 11 item 5): no per-ballot row is stored. The receipt says who
+voted; the picks only add to the campaign's `SecretPickCount` counters (`count_secret_picks`),
+in the receipt's transaction. Nothing ties the two together: the counters carry no voter, no
+time and no order, every vote rewrites all of them, and no page, JSON answer, admin screen or
+Discord post shows live standings of a secret campaign. What stays visible — who voted (names,
+and to the database the receipt's time), totals after close — is in docs/OPERATIONS.md.
 """
 
 import logging
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from campaigns.models import (
@@ -19,6 +27,7 @@ from campaigns.models import (
     CampaignEntry,
     CampaignStatus,
     CloseReason,
+    SecretPickCount,
 )
 from campaigns.services.access import passes_view_gate, player_level, voting_open
 from campaigns.services.lifecycle import close_campaign, close_if_due
@@ -116,8 +125,8 @@ def cast_ballot(campaign_id, user, picks) -> BallotOutcome:
     The first failing check is returned and nothing is stored. Storing runs in one transaction
     with the campaign row locked: check 5 again, the receipt first (its UNIQUE constraint is the
     one-ballot rule; an IntegrityError means a concurrent double submit → check 7's message,
-    409), then the ballot — without voter and time when secret — and its picks; finally the
-    early close (`all_voted`) when everyone eligible has voted.
+    409), then the ballot and its picks — or, for a secret campaign, only the counters
+    (CMP-22); finally the early close (`all_voted`) when everyone eligible has voted.
     """
     campaign = _load_campaign(campaign_id)
     if campaign is None:
@@ -168,12 +177,13 @@ def _store(campaign: Campaign, player: Player, picks, names) -> BallotOutcome:
             now = timezone.now()
             BallotReceipt.objects.create(campaign=row, player=player, voted_at=now)
             if row.secret_ballot:
-                ballot = Ballot.objects.create(campaign=row)  # CMP-22: no voter, no time
+                count_secret_picks(row, picks)  # CMP-22: counters only, no ballot row
             else:
                 ballot = Ballot.objects.create(campaign=row, voter=player, cast_at=now)
-            BallotPick.objects.bulk_create(
-                BallotPick(ballot=ballot, entry_id=entry_id, rank=rank) for entry_id, rank in picks
-            )
+                BallotPick.objects.bulk_create(
+                    BallotPick(ballot=ballot, entry_id=entry_id, rank=rank)
+                    for entry_id, rank in picks
+                )
             if row.early_close_if_all_voted and vote_stats(row).all_voted:
                 closed = close_campaign(row, CloseReason.ALL_VOTED)
     except IntegrityError:
@@ -189,6 +199,33 @@ def _store(campaign: Campaign, player: Player, picks, names) -> BallotOutcome:
         campaign_closed=closed,
         stats=stats,
     )
+
+
+def count_secret_picks(campaign: Campaign, picks) -> None:
+    """CMP-22: add one secret ballot's `(entry_id, rank)` picks to the campaign's counters.
+
+    Call inside the transaction that stores the receipt, with the campaign row locked (as
+    `_store` does), so counters and receipts always agree. The first vote creates every
+    (entry, rank 1…N) counter at 0 at once — entries are fixed once live (CMP-10) — so a row's
+    existence or id never reveals a pick. Then one UPDATE rewrites all of the campaign's
+    counters: +1 where picked, +0 elsewhere. An atomic `count = count + …` in the database, and
+    every row gets the same new version, so neither values' history nor row versions single
+    out what this vote changed.
+    """
+    counters = SecretPickCount.objects.filter(entry__campaign_id=campaign.pk)
+    if not counters.exists():
+        entry_ids = CampaignEntry.objects.filter(campaign_id=campaign.pk).values_list(
+            "pk", flat=True
+        )
+        SecretPickCount.objects.bulk_create(
+            SecretPickCount(entry_id=entry_id, rank=rank, count=0)
+            for entry_id in sorted(entry_ids)
+            for rank in range(1, campaign.picks_per_voter + 1)
+        )
+    picked = Q()
+    for entry_id, rank in picks:
+        picked |= Q(entry_id=entry_id, rank=rank)
+    counters.update(count=F("count") + Case(When(picked, then=Value(1)), default=Value(0)))
 
 
 def my_vote(campaign: Campaign, player: Player | None) -> dict | None:

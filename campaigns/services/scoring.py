@@ -3,6 +3,10 @@
 `compute_standings` is the one pure implementation of the ranking rule; `rank_entries` feeds it
 the live pick counts (one grouped query plus the entries query) and `final_results` rebuilds the
 same `Standing` objects from the `CampaignResult` rows written at close.
+
+The rule only needs, per entry, how many ballots ranked it 1st, 2nd, … (points are N - r + 1
+per pick; ties compare 1st and 2nd places). So a secret campaign's counters (`SecretPickCount`,
+CMP-22) give exactly the standings its ballots would: `pick_counts` reads either source.
 """
 
 from collections.abc import Iterable, Mapping
@@ -10,7 +14,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from campaigns.models import BallotPick, Campaign, CampaignEntry, CampaignResult
+from campaigns.models import (
+    BallotPick,
+    Campaign,
+    CampaignEntry,
+    CampaignResult,
+    SecretPickCount,
+)
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 
@@ -111,16 +121,28 @@ def _entries(campaign: Campaign):
     return CampaignEntry.objects.filter(campaign=campaign).select_related("player")
 
 
+def pick_counts(campaign: Campaign) -> dict[tuple[int, int], int]:
+    """`{(entry_id, rank): ballots}` in one query: a secret campaign's counters (CMP-22), else
+    the ballots' picks grouped by entry and rank."""
+    if campaign.secret_ballot:
+        rows = SecretPickCount.objects.filter(entry__campaign_id=campaign.pk).values_list(
+            "entry_id", "rank", "count"
+        )
+    else:
+        rows = (
+            BallotPick.objects.filter(ballot__campaign=campaign)
+            .values_list("entry_id", "rank")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    return {(entry_id, rank): n for entry_id, rank, n in rows if n}
+
+
 def rank_entries(campaign: Campaign) -> list[Standing]:
-    """CMP-26: live standings from the current ballots (one grouped query + the entries)."""
-    rows = (
-        BallotPick.objects.filter(ballot__campaign=campaign)
-        .values_list("entry_id", "rank")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {(entry_id, rank): n for entry_id, rank, n in rows}
-    return compute_standings(_entries(campaign), campaign.picks_per_voter, counts)
+    """CMP-26: standings from the current ballots or secret counters (one query + the
+    entries). Used at close and for non-secret live standings; a live secret campaign's
+    standings are never shown (CMP-22)."""
+    return compute_standings(_entries(campaign), campaign.picks_per_voter, pick_counts(campaign))
 
 
 def final_results(campaign: Campaign) -> list[Standing]:
@@ -148,7 +170,10 @@ def final_results(campaign: Campaign) -> list[Standing]:
 
 
 def standings(campaign: Campaign) -> list[Standing]:
-    """Final results once closed or archived (CMP-4), live standings otherwise (CMP-26)."""
+    """Final results once closed or archived (CMP-4), live standings otherwise (CMP-26).
+
+    Callers show live standings only where CMP-34 allows: never for a live secret campaign
+    (`CampaignViewer.can_see_results`, the agent's `_handle`)."""
     if campaign.is_finished:
         return final_results(campaign)
     return rank_entries(campaign)

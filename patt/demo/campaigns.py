@@ -1,7 +1,9 @@
-"""Demo campaigns for `manage.py seed_demo` (campaigns spec): one live, one closed, one draft.
+"""Demo campaigns for `manage.py seed_demo` (campaigns spec): two live, one closed, one draft.
 
 - the live "Salt All The Things Profile Pic Contest" (CMP-59's campaign), started two days ago,
   with ballots from about half of the rank-eligible demo players;
+- a live secret ballot, "Raid Moment of the Season" (CMP-22): receipts and counters only, no
+  standings until it closes;
 - a closed "Guild Tabard Redesign" whose final results have co-winners;
 - a draft "Mythic+ Team Name" starting in a few days.
 
@@ -29,6 +31,7 @@ from campaigns.models import (
     CampaignResult,
     CloseReason,
 )
+from campaigns.services.ballots import count_secret_picks
 from campaigns.services.lifecycle import activate_now, close_campaign, next_full_hour_plus_24h
 from identity.models import Player
 from patt.demo.plan import OFFICER_USERNAME
@@ -38,6 +41,15 @@ CLOSED_ENTRIES = ["Salty Anchor", "Crimson Moon", "Golden Pretzel", "Night Elf N
 # 1st, 2nd, 3rd by index into CLOSED_ENTRIES: Salty Anchor and Crimson Moon end level on
 # 10 points with two 1st and two 2nd places each — co-winners (CMP-25).
 CLOSED_BALLOTS = [(0, 1, 2), (1, 0, 3), (0, 1, 4), (1, 0, 2), (2, 3, 4), (3, 2, 4)]
+SECRET_TITLE = "Raid Moment of the Season"
+SECRET_ENTRIES = [
+    "The one-shot wipe on pull",
+    "Battle res on the healer",
+    "Mailbox bridge strategy",
+    "Last-second Bloodlust",
+]
+# Ranked picks (indexes into SECRET_ENTRIES) of the demo players who already voted.
+SECRET_BALLOTS = [(3, 1), (0, 3), (3, 0), (1, 2), (3, 2)]
 DRAFT_TITLE = "Mythic+ Team Name"
 DRAFT_ENTRIES = ["Key Smashers", "Depleted & Proud", "Salt Lords", "Affix Whisperers"]
 LIVE_STARTED = timedelta(hours=50)
@@ -47,6 +59,7 @@ BALLOT_SEED = 20260301
 @dataclass
 class CampaignSeedResult:
     live_ballots: int
+    secret_voters: int
     closed_ballots: int
     created: int
 
@@ -54,6 +67,7 @@ class CampaignSeedResult:
     def line(self) -> str:
         return (
             f"Demo campaigns: “{ART_VOTE_TITLE}” live with {self.live_ballots} ballots, "
+            f"“{SECRET_TITLE}” live secret ballot with {self.secret_voters} voters, "
             f"“{CLOSED_TITLE}” closed with {self.closed_ballots} ballots (co-winners), "
             f"“{DRAFT_TITLE}” draft; {self.created} created this run."
         )
@@ -68,6 +82,9 @@ def seed_demo_campaigns(now: datetime | None = None) -> CampaignSeedResult:
         if not Campaign.objects.filter(title=ART_VOTE_TITLE).exists():
             _live_art_vote(now)
             created += 1
+        if not Campaign.objects.filter(title=SECRET_TITLE).exists():
+            _secret_campaign(now, officer)
+            created += 1
         if not Campaign.objects.filter(title=CLOSED_TITLE).exists():
             _closed_campaign(now, officer)
             created += 1
@@ -76,6 +93,7 @@ def seed_demo_campaigns(now: datetime | None = None) -> CampaignSeedResult:
             created += 1
     return CampaignSeedResult(
         live_ballots=Ballot.objects.filter(campaign__title=ART_VOTE_TITLE).count(),
+        secret_voters=BallotReceipt.objects.filter(campaign__title=SECRET_TITLE).count(),
         closed_ballots=Ballot.objects.filter(campaign__title=CLOSED_TITLE).count(),
         created=created,
     )
@@ -91,10 +109,15 @@ def _voters(min_level: int) -> list[Player]:
 
 
 def _write_ballots(campaign: Campaign, ballots: list[tuple[Player, list[int], datetime]]):
-    """Receipts, ballots and picks in bulk; `ballots` = (voter, entry ids in rank order, time)."""
+    """Receipts, ballots and picks in bulk; `ballots` = (voter, entry ids in rank order, time).
+    A secret campaign gets receipts and counters only (CMP-22)."""
     BallotReceipt.objects.bulk_create(
         BallotReceipt(campaign=campaign, player=voter, voted_at=at) for voter, _, at in ballots
     )
+    if campaign.secret_ballot:
+        for _, entry_ids, _ in ballots:
+            count_secret_picks(campaign, [(pk, rank) for rank, pk in enumerate(entry_ids, 1)])
+        return
     rows = [Ballot(campaign=campaign, voter=voter, cast_at=at) for voter, _, at in ballots]
     Ballot.objects.bulk_create(rows)
     BallotPick.objects.bulk_create(
@@ -135,29 +158,68 @@ def _live_art_vote(now: datetime) -> None:
     _write_ballots(campaign, ballots)
 
 
-def _closed_campaign(now: datetime, officer: Player | None) -> None:
-    start = now - timedelta(days=12)
+def _opened(now: datetime, start: datetime, names: list[str], **fields):
+    """A campaign with `names` as entries, made live by `activate_now` and backdated to have
+    started at `start`; returns it and its entries in order."""
     campaign = Campaign.objects.create(
-        title=CLOSED_TITLE,
-        description="Pick the new guild tabard. The winner goes on the bank alts first.",
-        picks_per_voter=3,
         min_rank_to_vote_id=2,
         start_at=next_full_hour_plus_24h(now),
-        duration_hours=72,
         agent_chattiness=Campaign.Chattiness.NORMAL,
-        created_by=officer,
+        **fields,
     )
     entries = [
         CampaignEntry.objects.create(campaign=campaign, name=name, sort_order=index)
-        for index, name in enumerate(CLOSED_ENTRIES, start=1)
+        for index, name in enumerate(names, start=1)
     ]
     activate_now(campaign)
     _started(campaign, start)
-    voters = _voters(campaign.vote_level)[: len(CLOSED_BALLOTS)]
-    ballots = [
-        (voter, [entries[i].pk for i in picks], start + timedelta(hours=6 * (n + 1)))
-        for n, (voter, picks) in enumerate(zip(voters, CLOSED_BALLOTS, strict=False))
+    return campaign, entries
+
+
+def _demo_ballots(campaign, entries, picks_list, start: datetime, every: timedelta):
+    """(voter, entry ids in rank order, time) for the first demo voters, one ballot each."""
+    voters = _voters(campaign.vote_level)[: len(picks_list)]
+    return [
+        (voter, [entries[i].pk for i in picks], start + every * (n + 1))
+        for n, (voter, picks) in enumerate(zip(voters, picks_list, strict=False))
     ]
+
+
+def _secret_campaign(now: datetime, officer: Player | None) -> None:
+    """CMP-22: a live secret ballot — receipts (names only) and counters, no ballot rows."""
+    start = now - timedelta(hours=20)
+    campaign, entries = _opened(
+        now,
+        start,
+        SECRET_ENTRIES,
+        title=SECRET_TITLE,
+        description=(
+            "Secret ballot: vote for the raid moment of the season. Nobody, officers included, "
+            "can see who picked what, and the standings stay hidden until voting closes."
+        ),
+        picks_per_voter=2,
+        duration_hours=96,
+        secret_ballot=True,
+        created_by=officer,
+    )
+    _write_ballots(
+        campaign, _demo_ballots(campaign, entries, SECRET_BALLOTS, start, timedelta(hours=1))
+    )
+
+
+def _closed_campaign(now: datetime, officer: Player | None) -> None:
+    start = now - timedelta(days=12)
+    campaign, entries = _opened(
+        now,
+        start,
+        CLOSED_ENTRIES,
+        title=CLOSED_TITLE,
+        description="Pick the new guild tabard. The winner goes on the bank alts first.",
+        picks_per_voter=3,
+        duration_hours=72,
+        created_by=officer,
+    )
+    ballots = _demo_ballots(campaign, entries, CLOSED_BALLOTS, start, timedelta(hours=6))
     _write_ballots(campaign, ballots)
     close_campaign(campaign, CloseReason.TIME)
     # The checker would have closed it at its end time; date the close accordingly.

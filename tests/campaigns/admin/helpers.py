@@ -59,21 +59,23 @@ def errors_of(response) -> list[str]:
 
 
 def vote(campaign, player, names: list[str]):
-    """Store a ballot the way CMP-18/22 does: the receipt, then the ballot and its picks."""
+    """Store a ballot the way CMP-18/22 does: the receipt, then the ballot and its picks — or,
+    for a secret campaign, only the counters (returns None then: there is no ballot row)."""
     from django.utils import timezone
 
     from campaigns.models import Ballot, BallotPick, BallotReceipt
+    from campaigns.services.ballots import count_secret_picks
 
     now = timezone.now()
     BallotReceipt.objects.create(campaign=campaign, player=player, voted_at=now)
-    secret = campaign.secret_ballot
-    ballot = Ballot.objects.create(
-        campaign=campaign, voter=None if secret else player, cast_at=None if secret else now
-    )
     entries = {entry.name: entry for entry in campaign.entries.all()}
+    picks = [(entries[name].pk, index) for index, name in enumerate(names, start=1)]
+    if campaign.secret_ballot:
+        count_secret_picks(campaign, picks)
+        return None
+    ballot = Ballot.objects.create(campaign=campaign, voter=player, cast_at=now)
     BallotPick.objects.bulk_create(
-        BallotPick(ballot=ballot, entry=entries[name], rank=index)
-        for index, name in enumerate(names, start=1)
+        BallotPick(ballot=ballot, entry_id=entry_id, rank=rank) for entry_id, rank in picks
     )
     return ballot
 

@@ -3,7 +3,13 @@
 
 import pytest
 
-from campaigns.models import AgentEvent, AgentPostStatus, Campaign, ContestAgentLog
+from campaigns.models import (
+    AgentEvent,
+    AgentPostStatus,
+    BallotReceipt,
+    Campaign,
+    ContestAgentLog,
+)
 from campaigns.services.lifecycle import archive, close_campaign
 from tests.campaigns.admin.helpers import change_url, vote
 from tests.campaigns.factories import CampaignFactory, live_campaign, member
@@ -156,11 +162,12 @@ def test_cmp9_change_page_closes_a_due_campaign_first(officer_client, race):
     assert "Settings locked while closed." in html
 
 
+@pytest.mark.parametrize("secret", [False, True], ids=["public", "secret"])
 @pytest.mark.parametrize("size", [10, 200])
 def test_cmp14_page_queries_do_not_grow_with_receipts(
-    officer_client, django_assert_max_num_queries, size
+    officer_client, django_assert_max_num_queries, size, secret
 ):
-    campaign = live_campaign(entries=3)
+    campaign = live_campaign(entries=3, secret_ballot=secret)
     for index in range(size):
         player = member("Veteran")
         if index % 2:
@@ -171,3 +178,32 @@ def test_cmp14_page_queries_do_not_grow_with_receipts(
     with django_assert_max_num_queries(15):
         response = officer_client.get(change_url(campaign))
     assert response.status_code == 200
+
+
+def test_cmp14_cmp22_secret_voters_listed_by_name_alphabetically_without_times(officer_client):
+    """Issue 11 item 5: names only, alphabetical, no times, no receipt ids (vote order)."""
+    campaign = live_campaign(entries=3, title="Secret", secret_ballot=True)
+    zed, amy = member("Veteran", display_name="Zed"), member("Veteran", display_name="Amy")
+    member("Veteran", display_name="Kim")
+    vote(campaign, zed, ["A", "B", "C"])
+    vote(campaign, amy, ["B", "A", "C"])
+    page = officer_client.get(change_url(campaign))
+    html = page.content.decode()
+    assert page.context["voted_names"] == ["Amy", "Zed"]  # Zed voted first
+    models = [inline.formset.model for inline in page.context["inline_admin_formsets"]]
+    assert BallotReceipt not in models
+    assert "voted at" not in html.lower()
+    assert "receipts-" not in html  # no inline rows, so no hidden receipt ids
+    assert "Amy" in html and "Zed" in html
+    assert "Kim" in [player.display_name for player in page.context["not_voted"]]
+
+
+def test_cmp14_public_campaign_keeps_who_and_when(officer_client):
+    campaign = live_campaign(title="Open vote")
+    voter = member("Veteran", display_name="Amy")
+    member("Veteran")
+    vote(campaign, voter, ["A", "B", "C"])
+    page = officer_client.get(change_url(campaign))
+    models = [inline.formset.model for inline in page.context["inline_admin_formsets"]]
+    assert BallotReceipt in models
+    assert "voted_names" not in page.context

@@ -13,6 +13,8 @@ from campaigns.agent.messages import (
     LAUNCH_EXAMPLE,
     POOLS,
     RESULTS_EXAMPLE,
+    SECRET_POOLS,
+    SECRET_SUFFIX,
     SafeContext,
     build_context,
     build_embed,
@@ -166,6 +168,7 @@ def test_cmp56_every_pool_has_at_least_two_variants():
     expected = set(AgentEvent.values) - {AgentEvent.CAMPAIGN_CLOSED}
     expected |= {closed_pool_key(r) for r in ("time", "all_voted", "manual")}
     expected |= {CLOSED_TIE, CLOSED_NO_BALLOTS}
+    expected |= {f"{event}{SECRET_SUFFIX}" for event in SECRET_POOLS}
     assert expected == set(POOLS)
     for key, pool in POOLS.items():
         assert len(pool) >= 2, key
@@ -177,6 +180,41 @@ def test_cmp56_templates_use_only_cmp55_placeholders():
         for template in pool:
             used = {name for _, name, _, _ in formatter.parse(template) if name}
             assert used <= CMP55_PLACEHOLDERS, (key, used - CMP55_PLACEHOLDERS)
+
+
+STANDINGS_PLACEHOLDERS = {
+    "leader",
+    "leader_points",
+    "top3",
+    "old_leader",
+    "new_leader",
+    "old_points",
+    "new_points",
+    "winners",
+}
+
+
+def test_cmp22_secret_pools_never_mention_standings():
+    """Issue 11 item 5: a live secret campaign's posts name no leader and no top three."""
+    formatter = string.Formatter()
+    for event, pool in SECRET_POOLS.items():
+        for template in pool:
+            used = {name for _, name, _, _ in formatter.parse(template) if name}
+            assert not used & STANDINGS_PLACEHOLDERS, (event, used)
+
+
+@pytest.mark.parametrize("event", sorted(SECRET_POOLS))
+def test_cmp22_pool_key_of_a_live_secret_campaign_is_the_secret_pool(event):
+    secret_live = SimpleNamespace(secret_ballot=True, status="live", close_reason="")
+    public_live = SimpleNamespace(secret_ballot=False, status="live", close_reason="")
+    assert pool_key(event, secret_live) == f"{event}{SECRET_SUFFIX}"
+    assert pool_key(event, public_live) == event
+
+
+def test_cmp22_secret_results_post_after_close_names_the_winners():
+    closed_secret = SimpleNamespace(secret_ballot=True, status="closed", close_reason="time")
+    table, _ = standings_from([("A", "B", "C")])
+    assert pool_key(AgentEvent.CAMPAIGN_CLOSED, closed_secret, table) == closed_pool_key("time")
 
 
 def test_cmp57_examples_are_in_the_pools_verbatim():

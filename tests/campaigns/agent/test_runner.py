@@ -597,3 +597,36 @@ def test_agent_queries_do_not_grow_with_the_guild(agent, django_assert_max_num_q
         vote(campaign, person, "A", "B", "C")
     with django_assert_max_num_queries(17):
         assert posted_event(agent(), campaign) == "milestone_50"
+
+
+# --- CMP-22: secret ballots (issue 11 item 5) -------------------------------------------------
+
+
+def test_cmp22_live_secret_campaign_posts_no_leader_and_no_lead_change(agent):
+    """Hype would post every lead change; a live secret campaign posts no standings at all,
+    so a lead change cannot line up with one new voter. The results post names the winner."""
+    campaign = live_campaign(agent_chattiness="hype", picks_per_voter=1, secret_ballot=True)
+    ids = dict(campaign.entries.values_list("name", "pk"))
+    people = voters(8)
+
+    def ballot(person, name):
+        assert cast_ballot(campaign.pk, person.user, [{"entry_id": ids[name], "rank": 1}]).ok
+
+    launched(agent, campaign)
+    for person in people[:3]:
+        ballot(person, "A")
+    assert posted_event(agent(), campaign) == "milestone_25"
+    for person in people[3:7]:
+        ballot(person, "B")  # B overtakes A
+    assert posted_event(agent(), campaign) == "milestone_75"
+    assert posted_event(agent(), campaign) is None
+    campaign.refresh_from_db()
+    assert campaign.agent_last_leader is None
+    live_messages = [log.message for log in logs(campaign)]
+    assert "lead_change" not in posted_events(campaign)
+    for text in live_messages:
+        assert "**A**" not in text and "**B**" not in text and "🥇" not in text, text
+
+    close_campaign(campaign, "manual")
+    assert posted_event(agent(), campaign) == "campaign_closed"
+    assert "**B**" in logs(campaign)[-1].message

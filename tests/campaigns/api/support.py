@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from campaigns.models import Ballot, BallotPick, BallotReceipt, Campaign
+from campaigns.services.ballots import count_secret_picks
 
 API = "/api/v1/campaigns"
 
@@ -44,13 +45,13 @@ def store_ballot(campaign, player, *names: str) -> None:
     by_name = dict(campaign.entries.values_list("name", "pk"))
     now = timezone.now()
     BallotReceipt.objects.create(campaign=campaign, player=player, voted_at=now)
-    secret = campaign.secret_ballot
-    ballot = Ballot.objects.create(
-        campaign=campaign, voter=None if secret else player, cast_at=None if secret else now
-    )
+    picks = [(by_name[name], rank) for rank, name in enumerate(names, 1)]
+    if campaign.secret_ballot:
+        count_secret_picks(campaign, picks)  # CMP-22: counters only
+        return
+    ballot = Ballot.objects.create(campaign=campaign, voter=player, cast_at=now)
     BallotPick.objects.bulk_create(
-        BallotPick(ballot=ballot, entry_id=by_name[name], rank=rank)
-        for rank, name in enumerate(names, 1)
+        BallotPick(ballot=ballot, entry_id=entry_id, rank=rank) for entry_id, rank in picks
     )
 
 

@@ -81,8 +81,8 @@ def test_cmp22_secret_ballot_success_shows_the_picks_once_and_stores_no_voter():
     client = client_for(voter)
     data = data_of(post_vote(client, campaign, picks_for(campaign, "A", "B", "C")))
     assert [p["entry_name"] for p in data["picks"]] == ["A", "B", "C"]
-    ballot = Ballot.objects.get()
-    assert (ballot.voter, ballot.cast_at) == (None, None)
+    assert not Ballot.objects.exists() and not BallotPick.objects.exists()
+    assert BallotReceipt.objects.get().player == voter
     assert data_of(client.get(url(campaign, "/my-vote")))["picks"] is None
 
 

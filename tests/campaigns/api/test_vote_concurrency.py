@@ -116,3 +116,31 @@ def test_cmp19_concurrent_votes_of_every_eligible_player_all_stored_and_close_on
     assert (campaign.voted_at_close, campaign.eligible_at_close) == (12, 12)
     assert Ballot.objects.filter(campaign=campaign).count() == 12
     assert campaign.results.get(entry__name="A").points == 36
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cmp19_cmp22_concurrent_secret_votes_all_counted_and_close_once(live_server):
+    """Issue 11 item 5: 12 simultaneous secret votes — 12 receipts, no ballot rows, every pick
+    counted once (the counters' UPDATE is atomic under the campaign row lock)."""
+    campaign = live_campaign(secret_ballot=True)
+    voters = [member("Veteran") for _ in range(12)]
+    orders = [("A", "B", "C"), ("B", "C", "A")]
+    jobs = [
+        (
+            browser_session(live_server.url, voter.user),
+            url(campaign, "/vote"),
+            {"picks": picks_for(campaign, *orders[index % 2])},
+        )
+        for index, voter in enumerate(voters)
+    ]
+    responses = post_all(live_server.url, jobs)
+    connections.close_all()
+
+    assert [response.status_code for response in responses] == [201] * len(voters)
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.close_reason) == (Campaign.Status.CLOSED, "all_voted")
+    assert BallotReceipt.objects.filter(campaign=campaign).count() == 12
+    assert not Ballot.objects.exists() and not BallotPick.objects.exists()
+    points = dict(campaign.results.values_list("entry__name", "points"))
+    assert points == {"A": 6 * 3 + 6 * 1, "B": 6 * 2 + 6 * 3, "C": 6 * 1 + 6 * 2, "D": 0, "E": 0}

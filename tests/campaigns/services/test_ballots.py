@@ -1,13 +1,19 @@
 """Casting a ballot (CMP-17 … CMP-22)."""
 
 import logging
-import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models.signals import pre_save
 
-from campaigns.models import Ballot, BallotPick, BallotReceipt, Campaign, CampaignStatus
+from campaigns.models import (
+    Ballot,
+    BallotPick,
+    BallotReceipt,
+    Campaign,
+    CampaignStatus,
+    SecretPickCount,
+)
 from campaigns.services.ballots import cast_ballot, my_vote
 from campaigns.services.lifecycle import close_campaign
 from tests.campaigns.factories import CampaignFactory, EntryFactory, live_campaign, member
@@ -269,15 +275,21 @@ def test_cmp21_ballot_contents_are_never_logged_with_the_voter(campaign, voter, 
 # CMP-22: secret ballots
 
 
-def test_cmp22_secret_ballot_stores_no_voter_no_time_and_a_random_key(voter):
+def test_cmp22_secret_ballot_stores_the_receipt_and_counters_only(voter):
+    """Issue 11 item 5: no Ballot or BallotPick row; the picks only add to the counters."""
     member("Veteran")
     campaign = live_campaign(secret_ballot=True)
     outcome = cast_ballot(campaign.pk, voter.user, picks_for(campaign))
     assert outcome.ok and [name for _, _, name in outcome.picks] == ["A", "B", "C"]
-    ballot = Ballot.objects.get(campaign=campaign)
-    assert ballot.voter is None and ballot.cast_at is None
-    assert isinstance(ballot.pk, uuid.UUID) and ballot.pk.version == 4
+    assert not Ballot.objects.exists() and not BallotPick.objects.exists()
     assert BallotReceipt.objects.get(campaign=campaign).player == voter
+    counted = {
+        (name, rank): n
+        for name, rank, n in SecretPickCount.objects.filter(count__gt=0).values_list(
+            "entry__name", "rank", "count"
+        )
+    }
+    assert counted == {("A", 1): 1, ("B", 2): 1, ("C", 3): 1}
     vote = my_vote(campaign, voter)
     assert vote["secret"] is True and vote["picks"] is None and vote["voted_at"] is not None
 

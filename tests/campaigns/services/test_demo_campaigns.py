@@ -6,11 +6,11 @@ import pytest
 from django.core.management import call_command
 
 from campaigns.management.commands.setup_art_vote import ART_VOTE_TITLE
-from campaigns.models import Ballot, BallotReceipt, Campaign, CampaignResult
+from campaigns.models import Ballot, BallotReceipt, Campaign, CampaignResult, SecretPickCount
 from campaigns.services.scoring import final_results, rank_entries, winners
 from campaigns.services.stats import display_stats, eligible_players
 from identity.models import Player
-from patt.demo.campaigns import CLOSED_TITLE, DRAFT_TITLE
+from patt.demo.campaigns import CLOSED_TITLE, DRAFT_TITLE, SECRET_BALLOTS, SECRET_TITLE
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def rows() -> dict:
         "ballots": set(Ballot.objects.values_list("pk", "campaign", "voter")),
         "receipts": set(BallotReceipt.objects.values_list("pk", "campaign", "player")),
         "results": set(CampaignResult.objects.values_list("pk", "entry", "rank", "points")),
+        "counters": set(SecretPickCount.objects.values_list("pk", "entry", "rank", "count")),
     }
 
 
@@ -57,6 +58,20 @@ def test_seed_demo_creates_a_live_art_vote_a_closed_tie_and_a_draft():
     assert display_stats(closed).total_voted == 6
     assert draft.entries.count() == 4
     assert "Demo campaigns: “Salt All The Things Profile Pic Contest” live with" in out
+
+
+def test_seed_demo_has_a_live_secret_ballot_with_counters_only():
+    """Issue 11 item 5: the demo shows a secret campaign — receipts and counters, no ballots."""
+    out = seed()
+    secret = Campaign.objects.get(title=SECRET_TITLE)
+    assert (secret.status, secret.secret_ballot) == ("live", True)
+    assert not Ballot.objects.filter(campaign=secret).exists()
+    assert BallotReceipt.objects.filter(campaign=secret).count() == len(SECRET_BALLOTS)
+    counters = SecretPickCount.objects.filter(entry__campaign=secret)
+    assert counters.count() == secret.entries.count() * secret.picks_per_voter
+    assert sum(counters.values_list("count", flat=True)) == 2 * len(SECRET_BALLOTS)
+    assert not display_stats(secret).all_voted
+    assert f"“{SECRET_TITLE}” live secret ballot with {len(SECRET_BALLOTS)} voters" in out
 
 
 def test_seed_demo_campaigns_are_idempotent():

@@ -3,7 +3,7 @@
 Every message of CMP-12's validation table and CMP-13's entry rules is produced here, once per
 problem: form fields carry the single-field ranges (so the model's generic validator messages
 never show twice), `Campaign.clean` keeps the view-rank-vs-vote-rank rule, and the entries
-formset checks duplicate names across all the campaign's entries.
+formset checks duplicate names (ignoring case) across all the campaign's entries.
 """
 
 import re
@@ -219,7 +219,11 @@ class CampaignEntryFormSet(forms.BaseInlineFormSet):
         return kwargs
 
     def validate_unique(self):
-        """Every kept row's name once, whatever the order of renames (CMP-13's message)."""
+        """Every kept row's name once ignoring case ("Trog" = "trog"), whatever the order of
+        renames (CMP-13's message; the database constraint is `campaign_entry_name_ci_unique`).
+
+        `str.lower()` folds at least every letter the database's LOWER() does, so a name the
+        constraint would refuse is always caught here first, as a form error."""
         seen: set[str] = set()
         for form in self.forms:
             if not form.is_valid() or form in self.deleted_forms:
@@ -227,9 +231,9 @@ class CampaignEntryFormSet(forms.BaseInlineFormSet):
             name = form.cleaned_data.get("name")
             if not name:
                 continue
-            if name in seen:
+            if name.lower() in seen:
                 form.add_error("name", DUPLICATE_ENTRY.format(name=name))
-            seen.add(name)
+            seen.add(name.lower())
 
     def save_new(self, form, commit=True):
         entry = super().save_new(form, commit=False)

@@ -1,11 +1,11 @@
 """Campaign data model (CMP-1 … CMP-5).
 
 The invariants live in the database: picks and duration ranges, the status / chattiness /
-close-reason vocabularies, one receipt per player per campaign (the constraint that enforces
-one ballot per player, CMP-18), one ballot per named voter, unique ranks and entries on a
-ballot, one counter per (entry, rank) of a secret campaign, one result row per entry. The vote
-and view ranks are foreign keys to `GuildRank.level`, so a campaign can only name a rank level
-that exists (CMP-1).
+close-reason vocabularies, entry names unique per campaign ignoring case, one receipt per
+player per campaign (the constraint that enforces one ballot per player, CMP-18), one ballot
+per named voter, unique ranks and entries on a ballot, one counter per (entry, rank) of a
+secret campaign, one result row per entry. The vote and view ranks are foreign keys to
+`GuildRank.level`, so a campaign can only name a rank level that exists (CMP-1).
 
 Editability (CMP-10) is enforced here too, in `save`/`delete`, so no code path — admin, shell
 or service — can change a campaign that has left draft. Only the lifecycle code
@@ -20,12 +20,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from identity.models import GuildRank, Player
 
 DRAFT_ONLY_CAMPAIGN = "Campaign can only be edited while in draft."
 DRAFT_ONLY_ENTRIES = "Entries can only be changed while the campaign is in draft."
 DRAFT_ONLY_DELETE = "Only draft campaigns can be deleted; archive closed ones instead."
+DUPLICATE_ENTRY_NAME = "This campaign already has an entry with this name."
 
 channel_id_validator = RegexValidator(
     r"^[0-9]{17,20}$", "Enter a Discord channel id (17–20 digits) or leave it blank."
@@ -266,10 +268,14 @@ class CampaignEntry(models.Model):
         verbose_name_plural = "campaign entries"
         ordering = ["sort_order", "name"]
         constraints = [
+            # CMP-2: "Trog" and "trog" are the same entry (issue 11 item 20). Lower() is
+            # ASCII-only on SQLite and follows the collation on PostgreSQL; the admin formset
+            # compares with Python's str.lower(), which is at least as strict.
             models.UniqueConstraint(
-                fields=["campaign", "name"],
-                name="campaign_entry_name_unique",
-                violation_error_message="This campaign already has an entry with this name.",
+                "campaign",
+                Lower("name"),
+                name="campaign_entry_name_ci_unique",
+                violation_error_message=DUPLICATE_ENTRY_NAME,
             ),
             models.CheckConstraint(
                 condition=Q(image_url="") | Q(image_url__startswith="https://"),

@@ -98,6 +98,18 @@ def test_cmp2_entry_name_unique_per_campaign():
     EntryFactory(name="Trog")  # another campaign may use the name
 
 
+@pytest.mark.parametrize("other", ["trog", "TROG", "tRoG"])
+def test_cmp2_entry_name_unique_per_campaign_ignoring_case(other):
+    """Issue 11 item 20: "Trog" and "trog" are one entry, enforced by the database."""
+    entry = EntryFactory(name="Trog")
+    assert violates(
+        lambda: CampaignEntry.objects.bulk_create(
+            [CampaignEntry(campaign=entry.campaign, name=other)]
+        )
+    )
+    EntryFactory(name=other)  # another campaign may use it
+
+
 def test_cmp2_image_url_must_be_https():
     entry = EntryFactory()
     assert violates(

@@ -138,13 +138,17 @@ class Command(BaseCommand):
         return campaign, created, warnings
 
     def _entries(self, campaign: Campaign, image_urls: dict[str, str]) -> list[str]:
-        """Upsert the ten entries by name; returns the names of other entries (left alone)."""
-        entries = {entry.name: entry for entry in CampaignEntry.objects.filter(campaign=campaign)}
+        """Upsert the ten entries by name; returns the names of other entries (left alone).
+
+        Names match ignoring case, as entry names are unique (CMP-2): an officer's "trog" is
+        the "Trog" entry and keeps its spelling."""
+        stored = list(CampaignEntry.objects.filter(campaign=campaign))
+        entries = {entry.name.lower(): entry for entry in stored}
         players: dict[str, list[Player]] = {}
         for player in Player.objects.all().only("pk", "display_name"):
             players.setdefault(player.display_name.casefold(), []).append(player)
         for sort_order, name in enumerate(ART_VOTE_ENTRIES, start=1):
-            entry = entries.get(name) or CampaignEntry(campaign=campaign, name=name)
+            entry = entries.get(name.lower()) or CampaignEntry(campaign=campaign, name=name)
             entry.sort_order = sort_order
             if name in image_urls:
                 entry.image_url = image_urls[name]
@@ -152,7 +156,8 @@ class Command(BaseCommand):
             if entry.player_id is None and len(matches) == 1:
                 entry.player = matches[0]
             entry.save()
-        return sorted(name for name in entries if name not in ART_VOTE_ENTRIES)
+        known = {name.lower() for name in ART_VOTE_ENTRIES}
+        return sorted(entry.name for entry in stored if entry.name.lower() not in known)
 
     def _report(self, campaign, created, others, image_urls) -> None:
         write = self.stdout.write

@@ -68,23 +68,40 @@ def test_cmp13_entries_are_saved_with_the_new_campaign(officer_client):
     assert rocket.image_url == "https://example.com/r.png"
 
 
-def test_cmp13_duplicate_name_in_the_form_is_refused(officer_client):
-    data = new_campaign_data(entries=[{"name": "Trog"}, {"name": "Trog"}])
+# Issue 11 item 20: names are unique ignoring case — a form error, never the database's
+# IntegrityError (a 500).
+SAME_NAMES = pytest.mark.parametrize("second", ["Trog", "trog", "TROG"])
+
+
+@SAME_NAMES
+def test_cmp13_duplicate_name_in_the_form_is_refused(officer_client, second):
+    data = new_campaign_data(entries=[{"name": "Trog"}, {"name": second}])
     response = officer_client.post(add_url(), data)
     assert response.status_code == 200
-    assert errors_of(response) == [DUPLICATE.format("Trog")]
+    assert errors_of(response) == [DUPLICATE.format(second)]
     assert not Campaign.objects.exists()
 
 
-def test_cmp13_duplicate_of_an_existing_entry_is_refused(officer_client):
+@SAME_NAMES
+def test_cmp13_duplicate_of_an_existing_entry_is_refused(officer_client, second):
     draft = CampaignFactory()
     EntryFactory(campaign=draft, name="Trog")
     data = form_data(officer_client.get(change_url(draft)))
-    data["entries-1-name"] = "Trog"
+    data["entries-1-name"] = second
     response = officer_client.post(change_url(draft), data)
     assert response.status_code == 200
-    assert errors_of(response) == [DUPLICATE.format("Trog")]
-    assert draft.entries.count() == 1
+    assert errors_of(response) == [DUPLICATE.format(second)]
+    assert list(draft.entries.values_list("name", flat=True)) == ["Trog"]
+
+
+def test_cmp13_changing_only_the_case_of_a_name_is_allowed(officer_client):
+    draft = CampaignFactory()
+    EntryFactory(campaign=draft, name="trog")
+    data = form_data(officer_client.get(change_url(draft)))
+    data["entries-0-name"] = "Trog"
+    response = officer_client.post(change_url(draft), data)
+    assert response.status_code == 302, errors_of(response)
+    assert list(draft.entries.values_list("name", flat=True)) == ["Trog"]
 
 
 def test_cmp13_swapping_two_names_is_not_a_duplicate(officer_client):

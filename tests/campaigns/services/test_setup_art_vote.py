@@ -108,6 +108,18 @@ def test_cmp59_images_file_sets_drive_and_https_urls_and_reports_unknown_names(t
     assert "Still without an image: Skate, Hit, Kronas, Porax, Meggo, Wyland, Guest" in out
 
 
+def test_cmp59_cmp2_entries_match_ignoring_case():
+    """Issue 11 item 20: an officer's "trog" is the "Trog" entry (names are unique ignoring
+    case), so a rerun refreshes it instead of failing on the database constraint."""
+    run()
+    campaign = Campaign.objects.get(title=ART_VOTE_TITLE)
+    CampaignEntry.objects.filter(campaign=campaign, name="Trog").update(name="trog")
+    out = run()
+    names = list(campaign.entries.order_by("sort_order").values_list("name", flat=True))
+    assert names == ["trog", *ART_VOTE_ENTRIES[1:]]
+    assert "Other entries left alone" not in out
+
+
 def test_cmp59_associated_player_only_when_exactly_one_player_has_the_name():
     member("Veteran", display_name="Rocket")
     member("Veteran", display_name="rocket")

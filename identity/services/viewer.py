@@ -5,7 +5,10 @@ itself. The viewer's Player is loaded once per request (one query, rank joined) 
 the request, so the view, the navigation and the user menu share it.
 """
 
+from django.db.models import BooleanField, ExpressionWrapper
+
 from identity.models import GuildRank, Player
+from identity.services.accounts import left_guild_q
 
 # The cache is keyed by the user's pk, so signing in or out during a request never serves the
 # previous user's Player.
@@ -25,7 +28,12 @@ def viewer_player(request) -> Player | None:
     cached = getattr(request, _CACHE_ATTR, None)
     if cached is not None and cached[0] == user.pk:
         return cached[1]
-    player = Player.objects.select_related("guild_rank").filter(user_id=user.pk).first()
+    player = (
+        Player.objects.select_related("guild_rank")
+        .annotate(has_left_guild=ExpressionWrapper(left_guild_q(), output_field=BooleanField()))
+        .filter(user_id=user.pk)
+        .first()
+    )
     setattr(request, _CACHE_ATTR, (user.pk, player))
     return player
 
@@ -44,8 +52,13 @@ def viewer_level(request) -> int:
 
 
 def is_officer(request) -> bool:
-    """ACC-2: an officer is a viewer of level ≥ 4 (`GuildRank.OFFICER_LEVEL`)."""
-    return viewer_level(request) >= GuildRank.OFFICER_LEVEL
+    """ACC-2: an officer is a viewer of level ≥ 4 (`GuildRank.OFFICER_LEVEL`) who has not left
+    the guild (IDN-15, the same rule as staff access in `identity.services.accounts`): an
+    officer whose characters all departed and who has no present Discord user keeps the rank for
+    history but no officer page (issue 11 item 4)."""
+    if viewer_level(request) < GuildRank.OFFICER_LEVEL:
+        return False
+    return not viewer_player(request).has_left_guild
 
 
 def is_roster_officer(request) -> bool:

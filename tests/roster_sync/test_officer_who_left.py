@@ -34,10 +34,13 @@ def _trogmoon_leaves(fake_blizzard):
     assert "Trogmoon-senjin" in run.details["departed"]
 
 
-def _admin_status(user) -> int:
+def _status(user, path: str = "/admin/") -> int:
     client = Client()
     client.force_login(user)
-    return client.get("/admin/").status_code
+    return client.get(path).status_code
+
+
+_admin_status = _status
 
 
 def test_idn15_officer_whose_only_character_left_and_no_discord_user_loses_admin(
@@ -89,3 +92,17 @@ def test_idn15_the_issue_resolves_itself_when_the_officer_returns(fake_blizzard)
     issue = AuditIssue.objects.get(issue_type=IssueType.STAFF_ACCESS_WITHDRAWN)
     assert issue.resolved_at is not None and issue.resolved_by is None
     assert issue.resolution_note.startswith("No longer an officer who left the guild")
+
+
+def test_idn15_officer_who_left_loses_the_officer_pages_too(fake_blizzard):
+    """ACC-2 asks the same rule: the raid planner and officer menu follow staff access."""
+    sync_roster(trigger=SyncTrigger.COMMAND)
+    user = _guild_leader_with_trogmoon()
+    assert _status(user, "/raid-admin") == 200
+
+    _trogmoon_leaves(fake_blizzard)
+
+    assert _status(user, "/raid-admin") == 403
+    page = Client()
+    page.force_login(user)
+    assert 'href="/raid-admin"' not in page.get("/").content.decode()

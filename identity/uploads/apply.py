@@ -18,12 +18,14 @@ from django.db.models import Max
 
 from identity.models import AddonUpload, UploadToken
 from identity.uploads.notes import apply_notes
-from identity.uploads.pipeline import PIPELINE_TASK
 from identity.uploads.validation import ValidUpload, validate_upload
 from patt.models import SiteConfig
 
 log = logging.getLogger(__name__)
 
+# The background half (identity/uploads/pipeline.py), queued by dotted name. Defined here, with
+# the queueing, so the pipeline may import this module without an import circle (issue 12).
+PIPELINE_TASK = "identity.tasks.run_addon_upload_pipeline"
 RESPONSE_UNKNOWN_LIMIT = 100  # UPL-11: unknown characters in the answer
 STORED_UNKNOWN_LIMIT = 500  # UPL-7: unknown characters kept on the AddonUpload
 # Left out of the hash: the same export sent by another companion version is the same upload.

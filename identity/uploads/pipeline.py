@@ -16,10 +16,11 @@ from django.utils import timezone
 from identity.models import AddonUpload, SyncRun, SyncSource, SyncStatus, SyncTrigger
 from identity.reports import NOTES_UPDATED, UNKNOWN_CHARACTERS
 from identity.services.sync_runs import describe_run
+from identity.uploads import apply
+from identity.uploads.apply import PIPELINE_TASK
 
 log = logging.getLogger(__name__)
 
-PIPELINE_TASK = "identity.tasks.run_addon_upload_pipeline"
 REQUEUE_DELAY = timedelta(seconds=60)
 DETAIL_UNKNOWN_LIMIT = 100
 
@@ -101,14 +102,13 @@ def _link(upload: AddonUpload, record: SyncRun | None, matching: str) -> None:
 
 def rerun_matching(uploads) -> int:
     """UPL-15's admin action: queue the pipeline again for applied uploads; returns how many."""
-    from identity.uploads.apply import queue_pipeline
-
     queued = 0
     for upload in uploads:
         if upload.status != AddonUpload.Status.APPLIED:
             continue
         AddonUpload.objects.filter(pk=upload.pk).update(matching=AddonUpload.Matching.QUEUED)
-        queue_pipeline(upload.pk)
+        # Looked up on the module at call time, so tests can stand in for the queue.
+        apply.queue_pipeline(upload.pk)
         queued += 1
     return queued
 

@@ -227,10 +227,10 @@ def sync_discord_members(
     if client is None and not discord_configured():
         if dry_run:
             return MemberSyncResult(run=None, status="skipped", error=NOT_CONFIGURED)
-        run = record_skipped(
+        skipped = record_skipped(
             SyncSource.DISCORD_MEMBERS, trigger, NOT_CONFIGURED, queued_run=queued_run
         )
-        return MemberSyncResult(run=run, status=run.status, error=run.error)
+        return MemberSyncResult(run=skipped, status=skipped.status, error=skipped.error)
     if dry_run:
         return _dry_run(client)
     # IDN-41/42: announced however the run ends, also when it raises.

@@ -11,8 +11,10 @@ only resolves them when their pair can no longer be linked.
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -101,24 +103,33 @@ class IntegrityResult:
 # --- loading ----------------------------------------------------------------------------------
 
 
+# One row of a `.values()` query.
+Row = Mapping[str, Any]
+
+
 @dataclass
 class _Snapshot:
-    """Everything a run reads, loaded with a fixed number of queries."""
+    """Everything a run reads, loaded with a fixed number of queries.
 
-    ranks: dict[int, GuildRank]
+    The maps are keyed by primary key; their key type admits None because they are also looked
+    up by nullable foreign keys (an issue's character, a player's Discord user), which then find
+    nothing.
+    """
+
+    ranks: dict[int | None, GuildRank]
     ladder_role_ids: set[str]
-    characters: dict[int, dict]
-    users: dict[int, dict]
-    players: dict[int, dict]
-    characters_by_player: dict[int, list[dict]]
-    player_by_user: dict[int, dict]
+    characters: dict[int | None, Row]
+    users: dict[int | None, Row]
+    players: dict[int | None, Row]
+    characters_by_player: dict[int, list[Row]]
+    player_by_user: dict[int, Row]
     officers_who_left: set[int]
 
     @classmethod
     def load(cls) -> "_Snapshot":
-        ranks = {rank.pk: rank for rank in GuildRank.objects.all()}
+        ranks: dict[int | None, GuildRank] = {rank.pk: rank for rank in GuildRank.objects.all()}
         ladder_role_ids = {rank.discord_role_id for rank in ranks.values() if rank.discord_role_id}
-        characters = {
+        characters: dict[int | None, Row] = {
             row["pk"]: row
             for row in WowCharacter.objects.values(
                 "pk",
@@ -133,24 +144,24 @@ class _Snapshot:
                 "link__player_id",
             )
         }
-        users = {
+        users: dict[int | None, Row] = {
             row["pk"]: row
             for row in DiscordUser.objects.values(
                 "pk", "username", "display_name", "role_ids", "highest_guild_role_id", "is_present"
             )
         }
-        players = {
+        players: dict[int | None, Row] = {
             row["pk"]: row
             for row in Player.objects.values(
                 "pk", "display_name", "discord_user_id", "guild_rank_id", "rank_source", "is_active"
             )
         }
-        characters_by_player: dict[int, list[dict]] = {}
+        characters_by_player: dict[int, list[Row]] = {}
         for character in characters.values():
             owner = character["link__player_id"]
             if owner is not None:
                 characters_by_player.setdefault(owner, []).append(character)
-        player_by_user = {
+        player_by_user: dict[int, Row] = {
             player["discord_user_id"]: player
             for player in players.values()
             if player["discord_user_id"] is not None
@@ -175,7 +186,7 @@ class _Snapshot:
         rank = self.ranks[rank_id]
         return rank.discord_role_name or rank.name
 
-    def held_ladder_rank(self, user: dict) -> int | None:
+    def held_ladder_rank(self, user: Row) -> int | None:
         """The highest-level rank the user holds a ladder role of, if any."""
         if user["highest_guild_role_id"] is not None:
             return user["highest_guild_role_id"]
@@ -186,7 +197,7 @@ class _Snapshot:
     def has_in_guild_character(self, player_id: int) -> bool:
         return any(c["in_guild"] for c in self.characters_by_player.get(player_id, []))
 
-    def in_population(self, player: dict) -> bool:
+    def in_population(self, player: Row) -> bool:
         """IDN-36: active, ranked, present Discord user, in-guild character or manual rank."""
         user = self.users.get(player["discord_user_id"])
         return (
@@ -204,7 +215,7 @@ class _Snapshot:
 # --- findings (IDN-36, IDN-37) ----------------------------------------------------------------
 
 
-def _character_label(character: dict) -> str:
+def _character_label(character: Row) -> str:
     realm = character["realm_name"] or character["realm_slug"]
     return f"{character['name']}-{realm}"
 
@@ -466,7 +477,7 @@ def run_integrity_checks(*, now=None, run_details: dict | None = None) -> Integr
     """
     now = now or timezone.now()
     stale_days = settings.IDENTITY_STALE_DAYS
-    counts = {kind: Counter() for kind in IssueType.values}
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in IssueType.values}
     with transaction.atomic():
         hold_reconcile_lock()
         snap = _Snapshot.load()
@@ -506,6 +517,7 @@ def run_integrity_checks(*, now=None, run_details: dict | None = None) -> Integr
         for key, issue in open_issues.items():
             if key in found_keys:
                 continue
+            note: str | None
             if issue.issue_type in DETECTED_TYPES:
                 note = _resolution_note(issue, snap)
             elif issue.issue_type == IssueType.AUTO_LINK_SUGGESTION:

@@ -29,7 +29,7 @@ def _recompute_linked_player(discord_user: DiscordUser) -> None:
 def _log_role_change(row: DiscordUser, old_id: int | None, ladder: list[GuildRank]) -> None:
     if old_id == row.highest_guild_role_id:
         return
-    names = {rank.pk: rank.name for rank in ladder}
+    names: dict[int | None, str] = {rank.pk: rank.name for rank in ladder}
     log.info(
         "Guild role of %s: %s -> %s",
         row,

@@ -331,7 +331,9 @@ class _Writer:
     def __init__(self, sink: _Sink, now: datetime):
         self.sink, self.now = sink, now
         self.counts = dict.fromkeys(COUNT_KEYS, 0)
-        self.names = {key: [] for key in ("new", "returned", "renamed", "departed")}
+        self.names: dict[str, list[str]] = {
+            key: [] for key in ("new", "returned", "renamed", "departed")
+        }
         rows = list(WowCharacter.objects.all())
         self.by_id = {row.blizzard_id: row for row in rows if row.blizzard_id is not None}
         self.by_key = {(row.name_key, row.realm_slug): row for row in rows if not row.name_released}
@@ -462,7 +464,7 @@ class _Writer:
             rank_id = self.ranks.get(member.rank)
             if rank_id is None:
                 self.unmapped.add(member.rank)
-        values = {
+        values: dict[str, object] = {
             "guild_rank_index": member.rank,
             "guild_rank_id": rank_id,
             "level": member.level,
@@ -473,7 +475,9 @@ class _Writer:
         class_id = member.class_id or (profile.class_id if profile else None)
         values["playable_class_id"] = self.classes.get(class_id) if class_id else None
         if profile is not None:
-            values["active_spec_id"] = self.specs.get(profile.spec_id)
+            values["active_spec_id"] = (
+                self.specs.get(profile.spec_id) if profile.spec_id is not None else None
+            )
             if profile.level is not None:
                 values["level"] = profile.level
             if profile.item_level is not None:

@@ -39,7 +39,7 @@ NEVER_STARTED = "queued but never started: is the django-q2 worker running?"
 ALREADY_RUNNING = "already running"
 ALREADY_QUEUED = "already queued"
 IN_PROGRESS = (SyncStatus.QUEUED, SyncStatus.RUNNING)
-RUNNING_LIMITS = {SyncSource.BLIZZARD_ROSTER: timedelta(minutes=30)}
+RUNNING_LIMITS: dict[str, timedelta] = {SyncSource.BLIZZARD_ROSTER: timedelta(minutes=30)}
 DEFAULT_RUNNING_LIMIT = timedelta(minutes=10)
 
 

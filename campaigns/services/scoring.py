@@ -124,6 +124,7 @@ def _entries(campaign: Campaign):
 def pick_counts(campaign: Campaign) -> dict[tuple[int, int], int]:
     """`{(entry_id, rank): ballots}` in one query: a secret campaign's counters (CMP-22), else
     the ballots' picks grouped by entry and rank."""
+    rows: Iterable[tuple[int, int, int]]
     if campaign.secret_ballot:
         rows = SecretPickCount.objects.filter(entry__campaign_id=campaign.pk).values_list(
             "entry_id", "rank", "count"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from identity.models import InviteCode, InviteDmStatus, Player
+from identity.models import DiscordUser, InviteCode, InviteDmStatus, Player
 from identity.services.invites import create_invite
 from patt.discord.errors import DiscordError, DiscordNotConfigured, DiscordNotFound, DMsClosed
 from patt.discord.rest import DiscordRestClient, discord_configured
@@ -143,7 +143,9 @@ def deliver_invite_dm(
         logger.warning("Invite DM for invite %s skipped: Discord not configured", invite.pk)
         return _record(invite, InviteDmStatus.DMS_OFF, NOT_CONFIGURED)
     try:
-        client.send_dm(discord_user.discord_id, invite_dm_text(invite, config))
+        client.send_dm(
+            discord_user.discord_id, invite_dm_text(invite, config, discord_user=discord_user)
+        )
     except DiscordError as error:
         status, reason = _failure(error)
         logger.warning(
@@ -158,8 +160,9 @@ def deliver_invite_dm(
     return _record(invite, InviteDmStatus.SENT, sent_at=now)
 
 
-def invite_dm_text(invite: InviteCode, config: SiteConfig) -> str:
-    """The DM of ACC-32, with the invite's own lifetime and expiry (UTC)."""
+def invite_dm_text(invite: InviteCode, config: SiteConfig, *, discord_user: DiscordUser) -> str:
+    """The DM of ACC-32, with the invite's own lifetime and expiry (UTC), to `discord_user`
+    (the invite's player's Discord account, which the caller has checked exists)."""
     player = invite.player
     lifetime = invite.expires_at - invite.created_at
     return DM_TEMPLATE.format(
@@ -167,7 +170,7 @@ def invite_dm_text(invite: InviteCode, config: SiteConfig) -> str:
         guild_name=config.guild_name,
         code=invite.code,
         url=invite_url(invite.code),
-        discord_username=player.discord_user.username,
+        discord_username=discord_user.username,
         ttl_hours=round(lifetime.total_seconds() / 3600),
         expires_at=invite.expires_at.astimezone(UTC),
         site_host=urlsplit(settings.SITE_URL).netloc,

@@ -153,15 +153,18 @@ def wowhead_export(mains: list[RosterCharacter]) -> tuple[list, list[str], str]:
         mains,
         key=lambda c: (ROLE_ORDER.index(c.role), c.character.name.casefold(), c.character.pk),
     )
-    exported, skipped = [], []
+    exported: list[RosterCharacter] = []
+    skipped: list[str] = []
+    spec_codes: list[str] = []
     for character in ordered:
         if character.spec is not None and character.spec.wowhead_code:
             exported.append(character)
+            spec_codes.append(character.spec.wowhead_code)
         else:
             skipped.append(_not_exportable_label(character))
     if not exported:
         return [], skipped, ""
-    codes = "".join(c.spec.wowhead_code for c in exported)
+    codes = "".join(spec_codes)
     names = ";".join(_wowhead_name(c) for c in exported)
     return exported, skipped, f"{WOWHEAD_COMPOSITION_URL}{codes};{names}"
 

@@ -179,7 +179,8 @@ def planner_days(entries: list[RosterEntry], today: datetime.date) -> list[Plann
 
 
 def top_days(days: list[PlannerDay]) -> list[PlannerDay]:
-    return sorted((d for d in days if d.rank), key=lambda d: d.rank)
+    # Only ranked days are kept, so `rank or 0` never uses the 0: it tells mypy the key is an int.
+    return sorted((d for d in days if d.rank), key=lambda d: d.rank or 0)
 
 
 # --- commands (ROS-34 … ROS-37) -------------------------------------------------------------

@@ -56,14 +56,18 @@ chromium:
 	  *) echo "CI: $(CHROMIUM) is missing and could not be installed" >&2; exit 1 ;; \
 	esac
 
-## lint: ruff format --check and ruff check, as CI runs them
+## lint: ruff (format and rules), the layer contracts (import-linter, .importlinter) and mypy
+## (patt/ and every services/ package, configured in pyproject.toml), as CI runs them
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	@if [ -f .importlinter ]; then echo "$(BIN)/lint-imports"; $(BIN)/lint-imports; \
+	else echo "lint-imports: no .importlinter contracts file yet, skipped"; fi
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache staticfiles

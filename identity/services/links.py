@@ -11,7 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from identity.models import Confidence, LinkSource, Player, PlayerCharacter, WowCharacter
+# IDN-13's check `validate_main_and_offspec` moved to `identity.models.people` (models never
+# import services); it stays importable here only until every caller imports it from there.
+from identity.models import (
+    Confidence,
+    LinkSource,
+    Player,
+    PlayerCharacter,
+    WowCharacter,
+    validate_main_and_offspec,  # noqa: F401
+)
 
 
 class CharacterAlreadyLinked(ValidationError):
@@ -121,41 +130,3 @@ def clear_main_and_offspec(*, player: Player, character: WowCharacter) -> list[s
     if cleared:
         player.save(update_fields=[*cleared, "updated_at"])
     return cleared
-
-
-def validate_main_and_offspec(player: Player) -> None:
-    """IDN-13: main/off-spec characters are the player's own; a spec fits its character's class.
-
-    Raises a ValidationError keyed by field, for the admin form and for services alike.
-    """
-    errors: dict[str, str] = {}
-    owned: set[int] | None = None
-    for label, char_field, spec_field in (
-        ("main", "main_character", "main_spec"),
-        ("off-spec", "offspec_character", "offspec_spec"),
-    ):
-        character = getattr(player, char_field)
-        spec = getattr(player, spec_field)
-        if character is not None:
-            if owned is None:
-                owned = (
-                    set(player.character_links.values_list("character_id", flat=True))
-                    if player.pk
-                    else set()
-                )
-            if character.pk not in owned:
-                errors[char_field] = (
-                    f"The {label} character must be one of this player's characters."
-                )
-                continue
-        if spec is None:
-            continue
-        if character is None:
-            errors[spec_field] = f"Choose the {label} character before its spec."
-        elif character.playable_class_id and spec.playable_class_id != character.playable_class_id:
-            errors[spec_field] = (
-                f"{spec.name} ({spec.playable_class.name}) is not a spec of "
-                f"{character.name}'s class ({character.playable_class.name})."
-            )
-    if errors:
-        raise ValidationError(errors)

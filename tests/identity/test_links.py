@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from identity.models import Confidence, LinkSource, PlayerCharacter
+from identity.models import Confidence, LinkSource, PlayerCharacter, validate_main_and_offspec
 from identity.services.links import (
     CharacterAlreadyLinked,
     confirm_link,
     link_character,
     unlink_character,
-    validate_main_and_offspec,
 )
 from tests.factories import (
     PlayerCharacterFactory,

@@ -29,12 +29,12 @@ from identity.models import (
     RankSource,
     SyncRun,
     WowCharacter,
+    validate_main_and_offspec,
 )
 from identity.services.accounts import OFFICERS_GROUP
 from identity.services.invites import create_invite
-from identity.services.links import validate_main_and_offspec
 from identity.services.ranks import highest_guild_role, recompute_player_ranks
-from patt.demo import (
+from identity.demo import (
     DEMO_PASSWORD,
     MEMBER_USERNAME,
     OFFICER_USERNAME,

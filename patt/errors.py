@@ -131,11 +131,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     logged keeps one ERROR line per failure, the one operators can find by the id.
     """
     error_id = log_unhandled(request, sys.exc_info())
+    response: HttpResponse
     if is_api_request(request):
         response = api_error(500, error_id=error_id)
     else:
         response = render_error_page(request, "errors/500.html", 500, {"error_id": error_id})
-    response._has_been_logged = True
+    # Django's private marker, read by django.utils.log.log_response; the stubs omit it.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

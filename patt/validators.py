@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db import models
 
 discord_id_validator = RegexValidator(
     r"^[0-9]{17,20}$", "Enter a Discord id (17–20 digits) or leave it blank."
@@ -19,6 +20,18 @@ def timezone_validator(value: str) -> None:
         raise ValidationError(
             "Enter a time zone name such as America/New_York.", code="invalid"
         ) from exc
+
+
+def max_length_of(model: type[models.Model], name: str) -> int:
+    """The `max_length` of a model's character column, for services that refuse too-long text
+    before writing: the limit is read from the model rather than copied (issue 11 item 6).
+
+    A field without one is a programming error, raised when the service module is imported.
+    """
+    limit = getattr(model._meta.get_field(name), "max_length", None)
+    if not isinstance(limit, int):
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return limit
 
 
 UNSTORABLE_TEXT_MESSAGE = "Text may not contain NUL characters or unpaired surrogates."

@@ -27,7 +27,8 @@ class CharacterAlreadyLinked(ValidationError):
     """IDN-12: a character has at most one owner."""
 
 
-def already_linked_message(character: WowCharacter, owner: Player) -> str:
+def already_linked_message(character: WowCharacter, owner: Player | str) -> str:
+    """`owner` is the linked player, or a description when the racing link's owner is unknown."""
     return f"{character} is already linked to {owner}; unlink it first."
 
 

@@ -1,5 +1,9 @@
 """Requests, token, retries and the profile pool (IDN-19, IDN-20, IDN-22).
 
+The session, timeouts, retry loop, Retry-After, JSON decoding and log redaction are the shared
+`patt.http.HttpClient`'s; this client adds its routes, the token (renewed once after a 401),
+the process-wide limiter and the profile pool, and maps each failure to its own errors.
+
 `sleep`, `clock` (monotonic seconds), `jitter(low, high)` and `now` (aware wall clock, for
 HTTP-date `Retry-After`) are injectable, so tests observe every wait without sleeping. The
 token cache and the rate limiter are process-wide (`reset_state()` clears both).
@@ -9,10 +13,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
@@ -38,6 +41,16 @@ from identity.blizzard.parsing import (
     parse_profile,
     parse_roster,
 )
+from patt.http import (
+    ALL_5XX,
+    Attempts,
+    Call,
+    Failure,
+    FailureKind,
+    HttpClient,
+    RetryPolicy,
+    register_secret,
+)
 
 logger = logging.getLogger("identity.blizzard")
 
@@ -48,6 +61,19 @@ MAX_RETRY_AFTER = 30.0
 JITTER = (0.1, 1.0)
 DEFAULT_EXPIRES_IN = 86400
 TOKEN_EARLY_EXPIRY = 300.0
+TOKEN_ROUTE = "/token"
+
+# IDN-20: 429 -> Retry-After (<= 30 s) + jitter, 5xx / timeout / connection error -> 1 s, 2 s
+# (+ jitter); each at most MAX_ATTEMPTS attempts. Only GETs use it: the token request is never
+# repeated on its own (the API call that needs the token is).
+API_RETRIES = RetryPolicy(
+    backoff=UNAVAILABLE_BACKOFF,
+    rate_limit_retries=MAX_ATTEMPTS - 1,
+    retried_statuses=ALL_5XX,
+    default_retry_after=DEFAULT_RETRY_AFTER,
+    max_retry_after=MAX_RETRY_AFTER,
+    jitter=JITTER,
+)
 
 
 def user_agent() -> str:
@@ -83,9 +109,12 @@ def reset_state() -> None:
 # --- the client ---------------------------------------------------------------------------
 
 
-class BlizzardClient:
+class BlizzardClient(HttpClient):
     """One region's API. Arguments left as None come from settings; `reference` left as None
     is read from the database (`Reference.from_db()`) on first use."""
+
+    service = "Blizzard"
+    logger = logger
 
     def __init__(
         self,
@@ -115,23 +144,25 @@ class BlizzardClient:
         self.region = regions.check_region(region or settings.BLIZZARD_REGION)
         self._client_id = client_id
         self._client_secret = client_secret
-        self.base_url = regions.api_base(api_url or settings.BLIZZARD_API_URL, self.region)
         self.token_url = regions.token_url(oauth_url or settings.BLIZZARD_OAUTH_URL)
         self.namespace = regions.namespace(self.region)
         self.locale = locale or settings.BLIZZARD_LOCALE
-        self.timeout = tuple(timeout or settings.BLIZZARD_TIMEOUT)
         self.max_concurrency = max_concurrency or settings.BLIZZARD_MAX_CONCURRENCY
         self._reference = reference
         self.limiter = limiter or shared_limiter()
-        self._sleep, self._clock, self._jitter, self._now = sleep, clock, jitter, now
-        self._session = session or requests.Session()
-        self._session.headers["User-Agent"] = user_agent()
-        # Enough pooled connections for the profile pool, so no thread waits for a socket.
-        adapter = requests.adapters.HTTPAdapter(
-            pool_connections=4, pool_maxsize=max(10, self.max_concurrency)
+        super().__init__(
+            base_url=regions.api_base(api_url or settings.BLIZZARD_API_URL, self.region),
+            timeout=timeout or settings.BLIZZARD_TIMEOUT,
+            headers={"User-Agent": user_agent()},
+            secrets=(client_secret,),
+            session=session,
+            # Enough pooled connections for the profile pool, so no thread waits for a socket.
+            pool_maxsize=max(10, self.max_concurrency),
+            sleep=sleep,
+            clock=clock,
+            jitter=jitter,
+            now=now,
         )
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
         self._token_key = (self.token_url, client_id, self.region)
 
     @property
@@ -143,15 +174,6 @@ class BlizzardClient:
 
     def __repr__(self) -> str:
         return f"<BlizzardClient region={self.region} url={self.base_url}>"
-
-    def close(self) -> None:
-        self._session.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # --- IDN-22 calls -----------------------------------------------------------------------
 
@@ -202,83 +224,75 @@ class BlizzardClient:
     # --- one GET with its retries (IDN-19, IDN-20) ------------------------------------------
 
     def get_json(self, path: str) -> dict:
-        url = self.base_url + path
+        """The JSON object at `path`; a body that is not one (an HTML error page from a proxy,
+        a truncated answer) is a `BlizzardError`, handled like any failed call: a failed
+        roster fetch, or one failed profile (IDN-23 step 5, IDN-24)."""
         params = {"namespace": self.namespace, "locale": self.locale}
-        refreshed = False
-        rate_limited = unavailable = 0
-        while True:
-            token = self._token()
+        return self.send_json(Call("GET", path, params=params), dict, API_RETRIES)
+
+    def _is_token_call(self, call: Call) -> bool:
+        return call.url == self.token_url
+
+    def _before_attempt(self, call: Call, attempts: Attempts) -> Mapping[str, str]:
+        """IDN-19/20: every attempt passes the limiter; an API call carries the current token
+        in its header (never a query parameter)."""
+        if self._is_token_call(call):
             self.limiter.acquire()
-            try:
-                response = self._session.get(
-                    url,
-                    params=params,
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=self.timeout,
+            return {}
+        token = self._token()
+        self.limiter.acquire()
+        return {"Authorization": f"Bearer {token}"}
+
+    def _retry_at_once(self, call: Call, attempts: Attempts, response: requests.Response) -> bool:
+        """IDN-19: a 401 drops the token and the call is tried once more with a fresh one."""
+        if response.status_code != 401 or self._is_token_call(call) or attempts.reauthorised:
+            return False
+        sent = response.request.headers.get("Authorization") or ""
+        self._drop_token(sent.removeprefix("Bearer "))
+        attempts.reauthorised = True
+        return True
+
+    def _error(self, failure: Failure) -> Exception:
+        """IDN-19/20: each failure as this client's typed error."""
+        status, body, path = failure.status, failure.body, failure.call.path
+        if self._is_token_call(failure.call):
+            path = "the token endpoint"
+            if failure.response is None:
+                return BlizzardUnavailable(
+                    f"Blizzard token endpoint unreachable ({failure.reason})"
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                unavailable += 1
-                self._unavailable(path, unavailable, type(exc).__name__, exc)
-                continue
-            status = response.status_code
-            logger.debug("Blizzard GET %s -> %s", path, status)
-            if status == 401:
-                if refreshed:
-                    raise BlizzardAuthError(
-                        f"Blizzard refused a fresh token for {path} (HTTP 401)",
-                        status=401,
-                        body=response.text,
-                    )
-                self._drop_token(token)
-                refreshed = True
-                continue
-            if status == 404:
-                raise NotFound(f"Not found on Blizzard: {path}", status=404, body=response.text)
-            if status == 429:
-                rate_limited += 1
-                if rate_limited >= MAX_ATTEMPTS:
-                    raise BlizzardRateLimited(
-                        f"Blizzard rate limit: still 429 after {MAX_ATTEMPTS} attempts ({path})",
-                        status=429,
-                        body=response.text,
-                    )
-                wait = self._retry_after(response.headers.get("Retry-After"))
-                self._sleep(wait + self._jitter(*JITTER))
-                continue
-            if status >= 500:
-                unavailable += 1
-                self._unavailable(path, unavailable, f"HTTP {status}", None, response)
-                continue
-            if status >= 400:
-                raise BlizzardError(
-                    f"Blizzard refused {path} (HTTP {status}): {response.text[:200]}",
+            if failure.kind is not FailureKind.BAD_BODY:
+                return _token_refused(failure.response)
+        match failure.kind:
+            case FailureKind.UNAVAILABLE:
+                return BlizzardUnavailable(
+                    f"Blizzard unavailable after {failure.attempts} attempts "
+                    f"({path}: {failure.reason})",
                     status=status,
-                    body=response.text,
+                    body=body,
                 )
-            return _json_object(response, path)
-
-    def _unavailable(self, path, attempt, reason, exc, response=None) -> None:
-        """Back off before the next attempt, or raise after the last one."""
-        if attempt >= MAX_ATTEMPTS:
-            raise BlizzardUnavailable(
-                f"Blizzard unavailable after {MAX_ATTEMPTS} attempts ({path}: {reason})",
-                status=response.status_code if response is not None else None,
-                body=response.text if response is not None else "",
-            ) from exc
-        self._sleep(UNAVAILABLE_BACKOFF[attempt - 1] + self._jitter(*JITTER))
-
-    def _retry_after(self, value: str | None) -> float:
-        """Seconds or an HTTP date; 1 s when absent or unreadable; never above 30 s."""
-        seconds = DEFAULT_RETRY_AFTER
-        if value:
-            try:
-                seconds = float(value)
-            except ValueError:
-                try:
-                    seconds = (parsedate_to_datetime(value) - self._now()).total_seconds()
-                except (TypeError, ValueError):
-                    seconds = DEFAULT_RETRY_AFTER
-        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+            case FailureKind.RATE_LIMITED:
+                return BlizzardRateLimited(
+                    f"Blizzard rate limit: still 429 after {failure.attempts} attempts ({path})",
+                    status=429,
+                    body=body,
+                )
+            case FailureKind.BAD_BODY:
+                return BlizzardError(
+                    f"Blizzard answered {path} (HTTP {status}) with a body that is not "
+                    f"{failure.expected_text} ({failure.content_type})",
+                    status=status,
+                    body=body,
+                )
+        if status == 401:
+            return BlizzardAuthError(
+                f"Blizzard refused a fresh token for {path} (HTTP 401)", status=401, body=body
+            )
+        if status == 404:
+            return NotFound(f"Not found on Blizzard: {path}", status=404, body=body)
+        return BlizzardError(
+            f"Blizzard refused {path} (HTTP {status}): {body[:200]}", status=status, body=body
+        )
 
     # --- the token (IDN-19) -----------------------------------------------------------------
 
@@ -299,30 +313,22 @@ class BlizzardClient:
             return token
 
     def _request_token(self) -> tuple[str, float]:
-        self.limiter.acquire()
-        try:
-            response = self._session.post(
-                self.token_url,
-                data={"grant_type": "client_credentials"},
-                auth=(self._client_id, self._client_secret),
-                timeout=self.timeout,
-            )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise BlizzardUnavailable(
-                f"Blizzard token endpoint unreachable ({type(exc).__name__})"
-            ) from exc
+        call = Call(
+            "POST",
+            TOKEN_ROUTE,
+            url=self.token_url,
+            data={"grant_type": "client_credentials"},
+            auth=(self._client_id, self._client_secret),
+        )
+        response = self.send(call)
         if not 200 <= response.status_code < 300:
-            raise BlizzardAuthError(
-                f"Blizzard token request failed (HTTP {response.status_code}): "
-                "check BLIZZARD_CLIENT_ID / BLIZZARD_CLIENT_SECRET",
-                status=response.status_code,
-                body=response.text,
-            )
-        body = _json_object(response, "the token endpoint")
+            raise _token_refused(response)
+        body = self.json_of(call, response, dict)
         if not isinstance(body.get("access_token"), str) or not body["access_token"]:
             raise BlizzardAuthError(
                 "Blizzard token response has no access_token", status=response.status_code
             )
+        register_secret(body["access_token"])
         try:
             expires_in = float(body.get("expires_in") or DEFAULT_EXPIRES_IN)
         except (TypeError, ValueError):
@@ -335,23 +341,13 @@ class BlizzardClient:
                 del _tokens[self._token_key]
 
 
-def _json_object(response: requests.Response, what: str) -> dict:
-    """The JSON object of a 2xx answer. A body that is not one (an HTML error page from a
-    proxy, a truncated answer) is a `BlizzardError`, so callers handle it like any failed
-    call: a failed roster fetch, or one failed profile (IDN-23 step 5, IDN-24)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        kind = response.headers.get("Content-Type") or "no content type"
-        raise BlizzardError(
-            f"Blizzard answered {what} (HTTP {response.status_code}) with a body that is not a "
-            f"JSON object ({kind})",
-            status=response.status_code,
-            body=response.text,
-        )
-    return body
+def _token_refused(response: requests.Response) -> BlizzardAuthError:
+    return BlizzardAuthError(
+        f"Blizzard token request failed (HTTP {response.status_code}): "
+        "check BLIZZARD_CLIENT_ID / BLIZZARD_CLIENT_SECRET",
+        status=response.status_code,
+        body=response.text,
+    )
 
 
 # --- module-level entry points ------------------------------------------------------------

@@ -1,5 +1,7 @@
 """IDN-19 and IDN-20: requests, the token, retries and errors, over real HTTP to the fake."""
 
+import base64
+import logging
 import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -16,6 +18,7 @@ from identity.blizzard import (
     NotFound,
     user_agent,
 )
+from identity.testing.fake_blizzard import CLIENT_ID, CLIENT_SECRET
 from tests.blizzard.helpers import GUILD, REALM, RecordingTime, make_client
 
 ROSTER_PATH = f"/data/wow/guild/{REALM}/{GUILD}/roster"
@@ -142,6 +145,26 @@ def test_idn19_missing_credentials_raise_not_configured_before_any_http(
     with pytest.raises(BlizzardNotConfigured):
         make_client(rt).get_roster(REALM, GUILD)
     assert fake_blizzard.requests() == []
+
+
+def test_idn19_tokens_and_the_client_secret_never_reach_a_log_line_at_debug(
+    fake_blizzard, rt, caplog
+):
+    """Issue 12 item 3: every request is logged at DEBUG (ours and urllib3's lines), and no
+    line carries the bearer tokens, the client secret or the Basic credentials."""
+    caplog.set_level(logging.DEBUG)
+    client = make_client(rt)
+    client.get_roster(REALM, GUILD)
+    fake_blizzard.revoke_tokens()
+    fake_blizzard.set_profile_mode("Trogmoon", "senjin", "server_error", n=1, status=503)
+    client.get_roster(REALM, GUILD)  # 401: a second token
+    client.get_profile("senjin", "Trogmoon")  # 503, then 200
+    assert fake_blizzard.token_count == 2
+    lines = [r.getMessage() for r in caplog.records if r.name == "identity.blizzard"]
+    assert f"Blizzard GET {ROSTER_PATH} -> 401 (attempt 1, " in "\n".join(lines)
+    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    for secret in ("fake-token-1", "fake-token-2", CLIENT_SECRET, basic):
+        assert secret not in caplog.text
 
 
 # --- IDN-20 -------------------------------------------------------------------------------

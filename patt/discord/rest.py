@@ -1,8 +1,10 @@
 """The Discord REST client of workers and commands (BOT-14 … BOT-19).
 
-`DiscordRestClient` talks to `settings.DISCORD_API_URL` with `requests`; tests point it at the
-loopback fake (`tests/fakes/fake_discord.py`) and inject `sleep` and `clock`, so every wait is
-observable and no test sleeps.
+`DiscordRestClient` talks to `settings.DISCORD_API_URL` through the shared
+`patt.http.HttpClient` (session, timeouts, the retry loop, JSON decoding, log redaction); tests
+point it at the loopback fake (`tests/fakes/fake_discord.py`) and inject `sleep` and `clock`,
+so every wait is observable and no test sleeps. This module keeps Discord's routes, its
+rate-limit buckets and global pause, and its error codes.
 
 - BOT-16: 429s are waited out (at most 3 times, never longer than `DISCORD_MAX_RETRY_AFTER`);
   a global 429 pauses every request of the client; an exhausted bucket
@@ -17,6 +19,7 @@ observable and no test sleeps.
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -37,15 +40,37 @@ from patt.discord.errors import (
     DMsClosed,
     MissingPermissions,
 )
+from patt.http import (
+    DEFAULT_RETRY_AFTER,
+    Attempts,
+    Call,
+    Failure,
+    FailureKind,
+    HttpClient,
+    RetryPolicy,
+    json_or_none,
+    seconds_or_none,
+)
 from patt.models import SiteConfig
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+RouteKey = tuple[str, str, str]  # method, route template, major parameter
+
 MEMBER_PAGE_SIZE = 1000
 MAX_RATE_LIMIT_RETRIES = 3
 UNAVAILABLE_BACKOFF = (1.0, 2.0, 4.0)  # BOT-17
-RETRIED_STATUSES = frozenset({502, 503, 504})
-DEFAULT_RETRY_AFTER = 1.0  # a 429 that names no wait at all
+RETRIED_STATUSES = frozenset({500, 502, 503, 504})
+
+# BOT-17: outages retried after 1, 2 and 4 s; a POST never after a 500 or a read timeout,
+# so nothing is posted twice. 429s are the client's own (BOT-16, `_rate_limit_wait`).
+RETRIES = RetryPolicy(
+    backoff=UNAVAILABLE_BACKOFF,
+    rate_limit_retries=MAX_RATE_LIMIT_RETRIES,
+    retried_statuses=RETRIED_STATUSES,
+    post_may_repeat=False,
+)
 
 
 # --- configuration (BOT-14) -----------------------------------------------------------------
@@ -68,13 +93,16 @@ def user_agent() -> str:
 # --- the client -----------------------------------------------------------------------------
 
 
-class DiscordRestClient:
+class DiscordRestClient(HttpClient):
     """Members, DMs, channel posts and role writes over Discord's REST API (BOT-15).
 
     Arguments left as None come from settings (and SiteConfig for the server id). `sleep` and
     `clock` (monotonic seconds) are injectable so tests can record waits instead of sleeping.
     Rate-limit state (global pause, buckets) belongs to the client instance.
     """
+
+    service = "Discord"
+    logger = logger
 
     def __init__(
         self,
@@ -96,28 +124,27 @@ class DiscordRestClient:
             raise DiscordNotConfigured(
                 "Discord not configured: no server id (SiteConfig or DISCORD_GUILD_ID)"
             )
+        super().__init__(
+            base_url=(base_url or settings.DISCORD_API_URL).rstrip("/"),
+            timeout=timeout or settings.DISCORD_HTTP_TIMEOUT,
+            headers={"Authorization": f"Bot {token}", "User-Agent": user_agent()},
+            secrets=(token,),
+            session=session,
+            sleep=sleep,
+            clock=clock,
+        )
         self.guild_id = str(guild_id)
-        self.base_url = (base_url or settings.DISCORD_API_URL).rstrip("/")
-        self.timeout = tuple(timeout or settings.DISCORD_HTTP_TIMEOUT)
-        self.max_retry_after = (
+        self.max_retry_after: float = (
             settings.DISCORD_MAX_RETRY_AFTER if max_retry_after is None else max_retry_after
         )
-        self._sleep = sleep
-        self._clock = clock
-        self._session = session or requests.Session()
-        # The one place the token lives: requests sends it, nothing of ours prints it.
-        self._session.headers.update({"Authorization": f"Bot {token}", "User-Agent": user_agent()})
         self._dm_channels: dict[str, str] = {}
         self._global_until = 0.0
-        self._bucket_of: dict[tuple, str] = {}
-        self._blocked_until: dict[tuple, float] = {}
+        self._bucket_of: dict[RouteKey, str] = {}
+        self._blocked_until: dict[tuple[str, ...], float] = {}
         self._auth_failed = False
 
     def __repr__(self) -> str:
         return f"<DiscordRestClient guild={self.guild_id} url={self.base_url}>"
-
-    def close(self) -> None:
-        self._session.close()
 
     # --- BOT-15 methods ---------------------------------------------------------------------
 
@@ -180,7 +207,13 @@ class DiscordRestClient:
             self._dm_channels[user_id] = channel["id"]
         return self._dm_channels[user_id]
 
-    def _create_message(self, channel_id, content, embeds, allowed_mentions) -> str:
+    def _create_message(
+        self,
+        channel_id: str,
+        content: str | None,
+        embeds: Sequence[Mapping] | None,
+        allowed_mentions: Mapping | None,
+    ) -> str:
         payload: dict[str, object] = {}
         if content:
             payload["content"] = content
@@ -194,87 +227,58 @@ class DiscordRestClient:
 
     # --- one call, with its retries (BOT-16, BOT-17, BOT-19) --------------------------------
 
-    def _request_json(self, kind: type, method: str, route: str, **options):
+    def _request_json(self, kind: type[T], method: str, route: str, **options: Any) -> T:
         """`_request`, then its body, which must be JSON of `kind` (a list or an object);
         anything else (an HTML page answered with 200) is a `DiscordBadResponse`."""
-        response = self._request(method, route, **options)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, kind):
-            expected = "a JSON list" if kind is list else "a JSON object"
-            content_type = response.headers.get("Content-Type") or "no content type"
-            raise DiscordBadResponse(
-                f"Discord answered with a body that is not {expected} ({content_type})",
-                status=response.status_code,
-                method=method,
-                route=route,
-            )
-        return body
+        return self.send_json(self._call(method, route, **options), kind, RETRIES)
 
-    def _request(
+    def _request(self, method: str, route: str, **options: Any) -> requests.Response:
+        """Send `method route` (a template such as "/channels/{channel_id}/messages")."""
+        return self.send(self._call(method, route, **options), RETRIES)
+
+    def _call(
         self,
         method: str,
         route: str,
         *,
-        params: Mapping | None = None,
+        params: Mapping[str, Any] | None = None,
         json: object = None,
         audit_log_reason: str | None = None,
         **ids: str,
-    ) -> requests.Response:
-        """Send `method route` (a template such as "/channels/{channel_id}/messages")."""
-        ids = {"guild_id": self.guild_id, **{key: str(value) for key, value in ids.items()}}
+    ) -> Call:
         if self._auth_failed:
             raise DiscordAuthError(
                 "Discord refused the bot token earlier; not repeating", method=method, route=route
             )
-        url = self.base_url + route.format(**ids)
         headers = {}
         if audit_log_reason:
             # Discord reads the header URL-decoded, so any text (colons, accents) survives.
             headers["X-Audit-Log-Reason"] = quote(audit_log_reason, safe="")
-        route_key = (method, route, _major_parameter(route, ids))
-        rate_limited = unavailable = attempt = 0
-        while True:
-            attempt += 1
-            self._wait_for_limits(method, route, route_key)
-            started = self._clock()
-            try:
-                response = self._session.request(
-                    method, url, params=params, json=json, headers=headers, timeout=self.timeout
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                _log_request(method, route, type(exc).__name__, attempt, self._clock() - started)
-                may_have_posted = method == "POST" and isinstance(exc, requests.ReadTimeout)
-                if unavailable < len(UNAVAILABLE_BACKOFF) and not may_have_posted:
-                    self._sleep(UNAVAILABLE_BACKOFF[unavailable])
-                    unavailable += 1
-                    continue
-                raise DiscordUnavailable(
-                    f"Discord unreachable ({type(exc).__name__})", method=method, route=route
-                ) from exc
-            _log_request(method, route, response.status_code, attempt, self._clock() - started)
-            self._note_bucket(route_key, response)
-            status = response.status_code
-            if status == 429:
-                self._rate_limited(method, route, route_key, response, retries=rate_limited)
-                rate_limited += 1
-                continue
-            retryable = status in RETRIED_STATUSES or (status == 500 and method != "POST")
-            if retryable and unavailable < len(UNAVAILABLE_BACKOFF):
-                self._sleep(UNAVAILABLE_BACKOFF[unavailable])
-                unavailable += 1
-                continue
-            if status >= 500:
-                raise DiscordUnavailable(
-                    "Discord unavailable", status=status, method=method, route=route
-                )
-            if status >= 400:
-                raise self._error(method, route, ids, response)
-            return response
+        all_ids = {"guild_id": self.guild_id, **{key: str(value) for key, value in ids.items()}}
+        return Call(method, route, ids=all_ids, params=params, json=json, headers=headers)
 
-    def _wait_for_limits(self, method: str, route: str, route_key: tuple) -> None:
+    def _before_attempt(self, call: Call, attempts: Attempts) -> Mapping[str, str]:
+        self._wait_for_limits(call.method, call.route, _route_key(call))
+        return {}
+
+    def _after_attempt(self, call: Call, response: requests.Response | None) -> None:
+        if response is not None:
+            self._note_bucket(_route_key(call), response)
+
+    def _rate_limit_wait(
+        self,
+        call: Call,
+        policy: RetryPolicy,
+        attempts: Attempts,
+        response: requests.Response,
+    ) -> float:
+        """BOT-16: the wait is recorded as a pause that the next attempt sleeps out."""
+        self._rate_limited(
+            call.method, call.route, _route_key(call), response, retries=attempts.rate_limited
+        )
+        return 0.0
+
+    def _wait_for_limits(self, method: str, route: str, route_key: RouteKey) -> None:
         """Sleep out a global pause or an exhausted bucket; refuse a wait above the cap."""
         until = max(self._global_until, self._blocked_until.get(self._limit_key(route_key), 0.0))
         wait = until - self._clock()
@@ -291,28 +295,36 @@ class DiscordRestClient:
             )
         self._sleep(wait)
 
-    def _limit_key(self, route_key: tuple) -> tuple:
+    def _limit_key(self, route_key: RouteKey) -> tuple[str, ...]:
         """Routes Discord reports in one bucket share a limit per major parameter."""
         bucket = self._bucket_of.get(route_key)
         return ("bucket", bucket, route_key[2]) if bucket else ("route", *route_key)
 
-    def _block(self, route_key: tuple, seconds: float) -> None:
+    def _block(self, route_key: RouteKey, seconds: float) -> None:
         key = self._limit_key(route_key)
         self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), self._clock() + seconds)
 
-    def _note_bucket(self, route_key: tuple, response: requests.Response) -> None:
+    def _note_bucket(self, route_key: RouteKey, response: requests.Response) -> None:
         headers = response.headers
         if headers.get("X-RateLimit-Bucket"):
             self._bucket_of[route_key] = headers["X-RateLimit-Bucket"]
         if headers.get("X-RateLimit-Remaining") == "0":
-            self._block(route_key, _seconds(headers.get("X-RateLimit-Reset-After")) or 0.0)
+            self._block(route_key, seconds_or_none(headers.get("X-RateLimit-Reset-After")) or 0.0)
 
-    def _rate_limited(self, method, route, route_key, response, *, retries: int) -> None:
+    def _rate_limited(
+        self,
+        method: str,
+        route: str,
+        route_key: RouteKey,
+        response: requests.Response,
+        *,
+        retries: int,
+    ) -> None:
         """Record a 429's wait (the next attempt sleeps it out) or raise `DiscordRateLimited`."""
         body = _json_body(response)
-        retry_after = _seconds(body.get("retry_after"))
+        retry_after = seconds_or_none(body.get("retry_after"))
         if retry_after is None:
-            retry_after = _seconds(response.headers.get("Retry-After"))
+            retry_after = seconds_or_none(response.headers.get("Retry-After"))
         if retry_after is None:
             retry_after = DEFAULT_RETRY_AFTER
         is_global = bool(body.get("global")) or (
@@ -346,13 +358,37 @@ class DiscordRestClient:
                 retry_after=retry_after,
             )
 
-    def _error(self, method: str, route: str, ids: dict, response) -> DiscordError:
+    def _error(self, failure: Failure) -> DiscordError:
+        """The typed error of a failed call (BOT-17, BOT-18)."""
+        call, status = failure.call, failure.status
+        common: dict[str, Any] = {"status": status, "method": call.method, "route": call.route}
+        match failure.kind:
+            case FailureKind.UNAVAILABLE if failure.response is None:
+                return DiscordUnavailable(
+                    f"Discord unreachable ({failure.reason})", method=call.method, route=call.route
+                )
+            case FailureKind.UNAVAILABLE:
+                return DiscordUnavailable("Discord unavailable", **common)
+            case FailureKind.RATE_LIMITED:  # `_rate_limit_wait` raises first; kept for safety
+                return DiscordRateLimited("Discord rate limit", **common)
+            case FailureKind.BAD_BODY:
+                return DiscordBadResponse(
+                    f"Discord answered with a body that is not {failure.expected_text} "
+                    f"({failure.content_type})",
+                    **common,
+                )
+        assert failure.response is not None
+        return self._refusal(call.method, call.route, call.ids, failure.response)
+
+    def _refusal(
+        self, method: str, route: str, ids: Mapping[str, str], response: requests.Response
+    ) -> DiscordError:
         """The typed error of a 4xx response (BOT-18)."""
         status = response.status_code
         body = _json_body(response)
         code = body.get("code") if isinstance(body.get("code"), int) else None
         said = str(body.get("message") or response.reason or "")
-        common = {"status": status, "code": code, "method": method, "route": route}
+        common: dict[str, Any] = {"status": status, "code": code, "method": method, "route": route}
         if status == 401:
             self._auth_failed = True
             return DiscordAuthError("Discord refused the bot token", **common)
@@ -366,12 +402,12 @@ class DiscordRestClient:
                 **common,
             )
         if status == 404:
-            kind, id_name, what = NOT_FOUND_ERRORS.get(
-                code, (DiscordNotFound, "", "Not found on Discord")
+            error_class, id_name, what = NOT_FOUND_ERRORS.get(
+                code or 0, (DiscordNotFound, "", "Not found on Discord")
             )
-            resource_id = ids.get(id_name)
-            name = f"{what} {resource_id}" if resource_id else what
-            return kind(name, resource_id=resource_id, **common)
+            not_found_id = ids.get(id_name)
+            name = f"{what} {not_found_id}" if not_found_id else what
+            return error_class(name, resource_id=not_found_id, **common)
         if status == 400:
             field_errors = list(_flatten_errors(body.get("errors") or {}))
             logger.error(
@@ -391,6 +427,10 @@ class DiscordRestClient:
 _MEMBER_ROLE = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
 
+def _route_key(call: Call) -> RouteKey:
+    return (call.method, call.route, _major_parameter(call.route, call.ids))
+
+
 def _major_parameter(route: str, ids: Mapping[str, str]) -> str:
     """Discord keys a bucket by its top-level resource: the channel, else the server."""
     if route.startswith("/channels/"):
@@ -408,25 +448,9 @@ def _target(ids: Mapping[str, str]) -> tuple[str, str]:
     return "server", ids["guild_id"]
 
 
-def _log_request(method: str, route: str, status, attempt: int, seconds: float) -> None:
-    logger.debug(
-        "Discord %s %s -> %s (attempt %d, %.0f ms)", method, route, status, attempt, seconds * 1000
-    )
-
-
-def _json_body(response: requests.Response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
+def _json_body(response: requests.Response) -> dict[str, Any]:
+    body = json_or_none(response)
     return body if isinstance(body, dict) else {}
-
-
-def _seconds(value) -> float | None:
-    try:
-        return max(float(value), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def _flatten_errors(errors: Mapping, path: str = "") -> Iterator[str]:

@@ -1,6 +1,7 @@
 """The Raid-Helper API client (ROS-43 … ROS-48).
 
-`RaidHelperClient` talks to `settings.RAID_HELPER_API_URL` with `requests`; tests point it at
+`RaidHelperClient` talks to `settings.RAID_HELPER_API_URL` through the shared
+`patt.http.HttpClient` (session, timeouts, the retry loop, log redaction); tests point it at
 the loopback fake (`tests/fakes/fake_raid_helper.py`). `sleep` and `clock` are injectable so a
 test can observe waits, but the default is real time: the fake records when each request
 arrived, which is what ROS-44's spacing is about.
@@ -15,10 +16,20 @@ arrived, which is what ROS-44's spacing is about.
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import requests
 from django.conf import settings
+
+from patt.http import (
+    ALL_5XX,
+    Attempts,
+    Call,
+    Failure,
+    HttpClient,
+    RetryPolicy,
+    json_or_none,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +37,22 @@ TIMEOUT = (5.0, 20.0)  # ROS-45: (connect, read) seconds
 SIGNUP_RETRIES = 2  # ROS-45: retries after the first attempt
 MAX_RETRY_AFTER = 30.0  # ROS-45: the longest Retry-After honoured
 DEFAULT_RETRY_AFTER = 1.0  # a 429 or 5xx that names no wait
+
+CREATE_ROUTE = "/servers/{server_id}/channels/{channel_id}/event"
+SIGNUP_ROUTE = "/events/{event_id}/signups"
+EVENTS_ROUTE = "/servers/{server_id}/events"
+
+# ROS-45: one budget of 2 retries shared by connection errors, timeouts (1 s apart), 5xx and
+# 429 (their Retry-After, else 1 s, at most 30 s). A sign-up posted twice is the same sign-up.
+SIGNUP_POLICY = RetryPolicy(
+    backoff=(DEFAULT_RETRY_AFTER,) * SIGNUP_RETRIES,
+    rate_limit_retries=SIGNUP_RETRIES,
+    max_retries=SIGNUP_RETRIES,
+    retried_statuses=ALL_5XX,
+    retry_after_on_outage=True,
+    default_retry_after=DEFAULT_RETRY_AFTER,
+    max_retry_after=MAX_RETRY_AFTER,
+)
 
 # ROS-46: the messages shown to the officer.
 REJECTED = "Raid-Helper rejected the API key or server id."
@@ -60,30 +87,21 @@ def error_message(response: requests.Response) -> str:
         return REJECTED
     if status >= 500:
         return NO_ANSWER
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = json_or_none(response)
     if isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"].strip():
         return body["error"].strip()
     return f"Raid-Helper refused the request (HTTP {status})."
 
 
-def _retry_after(response: requests.Response) -> float:
-    raw = response.headers.get("Retry-After", "")
-    try:
-        wait = float(raw)
-    except ValueError:
-        wait = DEFAULT_RETRY_AFTER
-    return min(max(wait, 0.0), MAX_RETRY_AFTER)
-
-
-class RaidHelperClient:
+class RaidHelperClient(HttpClient):
     """Create events, sign players up and test the connection (ROS-43 … ROS-48).
 
     Arguments left as None come from settings. The client keeps the time of its last sign-up
     call so consecutive sign-ups are spaced (ROS-44).
     """
+
+    service = "Raid-Helper"
+    logger = logger
 
     def __init__(
         self,
@@ -99,42 +117,30 @@ class RaidHelperClient:
         api_key = settings.RAID_HELPER_API_KEY if api_key is None else api_key
         if not api_key:
             raise RaidHelperError(NOT_CONFIGURED)
-        self.base_url = (base_url or settings.RAID_HELPER_API_URL).rstrip("/")
+        super().__init__(
+            base_url=(base_url or settings.RAID_HELPER_API_URL).rstrip("/"),
+            timeout=timeout,
+            # ROS-43: the bare key, no "Bearer". The session is the one place it lives (ROS-47).
+            headers={"Authorization": api_key},
+            secrets=(api_key,),
+            session=session,
+            sleep=sleep,
+            clock=clock,
+        )
         delay = settings.RAID_HELPER_SIGNUP_DELAY_MS if signup_delay_ms is None else signup_delay_ms
         self.signup_delay = max(int(delay), 0) / 1000
-        self.timeout = timeout
-        self._sleep = sleep
-        self._clock = clock
         self._last_signup: float | None = None
-        self._session = session or requests.Session()
-        # ROS-43: the bare key, no "Bearer". The session is the one place it lives (ROS-47).
-        self._session.headers.update({"Authorization": api_key})
 
     def __repr__(self) -> str:
         return f"<RaidHelperClient url={self.base_url}>"
-
-    def close(self) -> None:
-        self._session.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # --- calls ------------------------------------------------------------------------------
 
     def create_event(self, *, server_id: str, channel_id: str, payload: dict) -> str:
         """ROS-43: post the event; returns Raid-Helper's event id. Never retried (ROS-45)."""
-        route = "/servers/{server_id}/channels/{channel_id}/event"
-        path = f"/servers/{server_id}/channels/{channel_id}/event"
-        response = self._send("POST", path, route, json=payload)
-        if response.status_code >= 400:
-            raise self._failure(response, "POST", route)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        ids = {"server_id": str(server_id), "channel_id": str(channel_id)}
+        response = self.send(Call("POST", CREATE_ROUTE, ids=ids, json=payload))
+        body = json_or_none(response)
         event_id = None
         if isinstance(body, dict):
             event = body.get("event")
@@ -143,52 +149,23 @@ class RaidHelperClient:
             elif body.get("id"):
                 event_id = body["id"]
         if event_id is None or not str(event_id).strip():
-            logger.warning("Raid-Helper POST %s answered without an event id", route)
+            logger.warning("Raid-Helper POST %s answered without an event id", CREATE_ROUTE)
             raise RaidHelperError(NO_EVENT_ID, status=response.status_code)
         return str(event_id).strip()
 
     def add_signup(self, event_id: str, payload: dict) -> None:
         """ROS-44/45: one sign-up, spaced from the previous one, retried up to 2 times on
         connection errors, timeouts, 5xx and 429."""
-        route = "/events/{event_id}/signups"
-        path = f"/events/{event_id}/signups"
-        attempt = 0
-        while True:
-            self._space_signups()
-            try:
-                response = self._send("POST", path, route, json=payload)
-            except RaidHelperError:
-                self._last_signup = self._clock()
-                if attempt >= SIGNUP_RETRIES:
-                    raise
-                attempt += 1
-                self._sleep(DEFAULT_RETRY_AFTER)
-                continue
-            # Spaced from the end of this call, so arrivals are at least the delay apart too.
-            self._last_signup = self._clock()
-            if response.status_code < 400:
-                return
-            if (response.status_code == 429 or response.status_code >= 500) and (
-                attempt < SIGNUP_RETRIES
-            ):
-                attempt += 1
-                self._sleep(_retry_after(response))
-                continue
-            raise self._failure(response, "POST", route)
+        call = Call("POST", SIGNUP_ROUTE, ids={"event_id": str(event_id)}, json=payload)
+        self.send(call, SIGNUP_POLICY)
 
     def posted_events_count(self, server_id: str) -> int:
         """ROS-48: `GET /servers/{id}/events`; the number of posted events, or RaidHelperError."""
-        route = "/servers/{server_id}/events"
-        response = self._send("GET", f"/servers/{server_id}/events", route)
-        if response.status_code >= 400:
-            raise self._failure(response, "GET", route)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        response = self.send(Call("GET", EVENTS_ROUTE, ids={"server_id": str(server_id)}))
+        body = json_or_none(response)
         events = body.get("postedEvents") if isinstance(body, dict) else None
         if not isinstance(events, list):
-            logger.warning("Raid-Helper GET %s answered without postedEvents", route)
+            logger.warning("Raid-Helper GET %s answered without postedEvents", EVENTS_ROUTE)
             raise RaidHelperError(
                 "Raid-Helper answered without a list of posted events.",
                 status=response.status_code,
@@ -197,6 +174,16 @@ class RaidHelperClient:
 
     # --- plumbing ---------------------------------------------------------------------------
 
+    def _before_attempt(self, call: Call, attempts: Attempts) -> Mapping[str, str]:
+        if call.route == SIGNUP_ROUTE:
+            self._space_signups()
+        return {}
+
+    def _after_attempt(self, call: Call, response: requests.Response | None) -> None:
+        if call.route == SIGNUP_ROUTE:
+            # Spaced from the end of this call, so arrivals are at least the delay apart too.
+            self._last_signup = self._clock()
+
     def _space_signups(self) -> None:
         now = self._clock()
         if self._last_signup is not None:
@@ -204,19 +191,13 @@ class RaidHelperClient:
             if wait > 0:
                 self._sleep(wait)
 
-    def _send(self, method: str, path: str, route: str, **kwargs) -> requests.Response:
-        try:
-            return self._session.request(
-                method, self.base_url + path, timeout=self.timeout, **kwargs
-            )
-        except requests.RequestException as exc:
-            # The exception's text names the URL, never the headers; log its class only.
-            logger.warning("Raid-Helper %s %s failed: %s", method, route, type(exc).__name__)
-            raise RaidHelperError(NO_ANSWER) from None
-
-    def _failure(self, response: requests.Response, method: str, route: str) -> RaidHelperError:
-        message = error_message(response)
-        logger.warning(
-            "Raid-Helper %s %s answered %s: %s", method, route, response.status_code, message
-        )
-        return RaidHelperError(message, status=response.status_code)
+    def _error(self, failure: Failure) -> RaidHelperError:
+        """ROS-46: the officer-facing message of each failure, logged without the key."""
+        method, route = failure.call.method, failure.call.route
+        if failure.response is None:
+            # The exception's text names the URL; log its class only.
+            logger.warning("Raid-Helper %s %s failed: %s", method, route, failure.reason)
+            return RaidHelperError(NO_ANSWER)
+        message = error_message(failure.response)
+        logger.warning("Raid-Helper %s %s answered %s: %s", method, route, failure.status, message)
+        return RaidHelperError(message, status=failure.status)

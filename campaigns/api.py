@@ -26,8 +26,9 @@ from campaigns.services.ballots import my_vote as stored_vote
 from campaigns.services.lifecycle import close_if_due
 from campaigns.services.scoring import standings
 from campaigns.services.stats import display_stats
-from identity.services.viewer import is_officer, viewer_level, viewer_player
+from identity.services.viewer import viewer_of
 from patt.errors import api_error
+from patt.refusals import Refused, api_refusal
 
 CAMPAIGN_NOT_FOUND = "Campaign not found."
 SIGN_IN_TO_VIEW = "Sign in to view this campaign."
@@ -124,7 +125,8 @@ def campaign_list(request: HttpRequest) -> JsonResponse:
     if status and status not in LIST_STATUS_FILTERS:
         return api_error(400, f"Unknown status '{status}'.")
     close_due_campaigns()
-    campaigns = visible_campaigns(viewer_level(request), is_officer(request))
+    viewer = viewer_of(request)
+    campaigns = visible_campaigns(viewer.level, viewer.is_officer)
     if status:
         campaigns = campaigns.filter(status=status)
     campaigns = campaigns.annotate(
@@ -142,7 +144,7 @@ def campaign_list(request: HttpRequest) -> JsonResponse:
         data.append(
             serializers.campaign_dict(
                 campaign,
-                viewer=campaign_viewer(campaign, request),
+                viewer=campaign_viewer(campaign, viewer=viewer),
                 stats=display_stats(campaign),
                 entry_count=campaign.api_entry_count,
                 now=now,
@@ -159,7 +161,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> JsonResponse:
     campaign = load_campaign(campaign_id)
     if campaign is None:
         return api_error(404, CAMPAIGN_NOT_FOUND)
-    viewer = campaign_viewer(campaign, request)
+    viewer = campaign_viewer(campaign, viewer=viewer_of(request))
     if refusal := gate_refusal(viewer):
         return refusal
     entries = list(campaign.entries.select_related("player"))
@@ -185,7 +187,7 @@ def campaign_results(request: HttpRequest, campaign_id: int) -> JsonResponse:
     campaign = load_campaign(campaign_id)
     if campaign is None:
         return api_error(404, CAMPAIGN_NOT_FOUND)
-    viewer = campaign_viewer(campaign, request)
+    viewer = campaign_viewer(campaign, viewer=viewer_of(request))
     if refusal := gate_refusal(viewer):
         return refusal
     if not viewer.can_see_results:
@@ -207,7 +209,7 @@ def campaign_live_results(request: HttpRequest, campaign_id: int) -> JsonRespons
         return api_error(404, CAMPAIGN_NOT_FOUND)
     if not request.user.is_authenticated:
         return api_error(401, SIGN_IN_REQUIRED)
-    viewer = campaign_viewer(campaign, request)
+    viewer = campaign_viewer(campaign, viewer=viewer_of(request))
     if refusal := gate_refusal(viewer):
         return refusal
     if not viewer.has_voted:
@@ -226,21 +228,20 @@ def my_vote(request: HttpRequest, campaign_id: int) -> JsonResponse:
         return api_error(404, CAMPAIGN_NOT_FOUND)
     if not request.user.is_authenticated:
         return api_error(401, SIGN_IN_REQUIRED)
-    viewer = campaign_viewer(campaign, request)
+    viewer = campaign_viewer(campaign, viewer=viewer_of(request))
     if refusal := gate_refusal(viewer):
         return refusal
-    player = viewer_player(request)
-    vote = stored_vote(campaign, player) if player is not None else None
+    vote = stored_vote(campaign, viewer.player) if viewer.player is not None else None
     if vote is None:
         return api_error(404, NOT_VOTED)
     return api_ok(serializers.my_vote_dict(vote))
 
 
 class BodyError(Exception):
-    pass
+    """The vote body is not a JSON object: an edge parse error, answered 400 right here."""
 
 
-def read_picks(request: HttpRequest):
+def read_picks(request: HttpRequest) -> object:
     """The raw `picks` value of a JSON object body (validated by `cast_ballot`, CMP-17 #8).
 
     Raises BodyError for a body that is not JSON: another content type, more than 10 KB,
@@ -280,9 +281,10 @@ def vote(request: HttpRequest, campaign_id: int) -> JsonResponse:
     except BodyError:
         return api_error(400, BODY_MUST_BE_JSON)
     # `cast_ballot` runs the lazy close itself (CMP-9) before its status check.
-    outcome = cast_ballot(campaign_id, request.user, picks)
-    if not outcome.ok:
-        return api_error(outcome.status, outcome.message)
+    try:
+        outcome = cast_ballot(campaign=campaign_id, user=request.user, picks=picks)
+    except Refused as refusal:
+        return api_refusal(refusal)  # CMP-17's status for each check (patt.refusals)
     stats = outcome.stats
     if outcome.campaign_closed:
         # CMP-30: once closed, the published numbers are the close snapshot.
@@ -292,4 +294,4 @@ def vote(request: HttpRequest, campaign_id: int) -> JsonResponse:
         "campaign_closed": outcome.campaign_closed,
         "stats": serializers.stats_dict(stats),
     }
-    return api_ok(data, status=outcome.status)
+    return api_ok(data, status=201)

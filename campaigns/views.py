@@ -6,9 +6,7 @@ queries whatever the guild or campaign size.
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,10 +16,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from campaigns import landing
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, CloseReason
 from campaigns.services.access import CampaignViewer, campaign_viewer
-from campaigns.services.ballots import cast_ballot, my_vote
+from campaigns.services.ballots import CastBallot, cast_ballot, my_vote
 from campaigns.services.lifecycle import close_if_due
 from campaigns.services.scoring import Standing, standings, winners
 from campaigns.services.stats import display_stats
+from identity.services.viewer import viewer_of
+from patt.redirects import sign_in_url
+from patt.refusals import Refused
 
 NOT_FOUND = "Campaign not found."
 NO_PERMISSION = "You don't have permission to view this campaign."
@@ -58,9 +59,8 @@ def ordinal(n: int) -> str:
 
 
 def login_redirect(campaign_id: int) -> HttpResponseRedirect:
-    """CMP-33/39: `/accounts/login/?next=/vote/<id>`."""
-    path = landing.vote_url(campaign_id)
-    return HttpResponseRedirect(f"{settings.LOGIN_URL}?next={quote(path, safe='/')}")
+    """CMP-33/39: `/accounts/login/?next=/vote/<id>` (the site's one sign-in link)."""
+    return HttpResponseRedirect(sign_in_url(landing.vote_url(campaign_id)))
 
 
 # --- /campaigns -----------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def _form_picks(data, picks_per_voter: int) -> tuple[list[dict], dict[int, str]]
     return picks, kept
 
 
-def _thanks_message(outcome, secret: bool) -> str:
+def _thanks_message(outcome: CastBallot, secret: bool) -> str:
     """CMP-39 flash; a secret ballot's picks are shown this once (CMP-22)."""
     if not secret:
         return THANKS
@@ -283,7 +283,7 @@ def vote(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST" and not request.user.is_authenticated:
         return login_redirect(campaign.pk)
     campaign = close_if_due(campaign)
-    viewer = campaign_viewer(campaign, request)
+    viewer = campaign_viewer(campaign, viewer=viewer_of(request))
     if not viewer.passes_gate:
         if not viewer.signed_in:
             return login_redirect(campaign.pk)
@@ -291,15 +291,16 @@ def vote(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
     if request.method == "POST":
         picks, kept = _form_picks(request.POST, campaign.picks_per_voter)
-        outcome = cast_ballot(campaign.pk, request.user, picks)
-        if outcome.ok:
-            messages.success(request, _thanks_message(outcome, campaign.secret_ballot))
-            return HttpResponseRedirect(landing.vote_url(campaign.pk), status=303)
-        # The refusal may come from a change since the page was drawn (a close, a vote in
-        # another tab): draw the page from the current state.
-        campaign = _load(campaign.pk)
-        viewer = campaign_viewer(campaign, request)
-        context = _page_context(campaign, viewer, error=outcome.message, kept=kept)
-        return render(request, "campaigns/vote.html", context, status=400)
+        try:
+            outcome = cast_ballot(campaign=campaign.pk, user=request.user, picks=picks)
+        except Refused as refusal:
+            # The refusal may come from a change since the page was drawn (a close, a vote in
+            # another tab): draw the page from the current state, 400 whatever the check.
+            campaign = _load(campaign.pk)
+            viewer = campaign_viewer(campaign, viewer=viewer_of(request))
+            context = _page_context(campaign, viewer, error=refusal.message, kept=kept)
+            return render(request, "campaigns/vote.html", context, status=400)
+        messages.success(request, _thanks_message(outcome, campaign.secret_ballot))
+        return HttpResponseRedirect(landing.vote_url(campaign.pk), status=303)
 
     return render(request, "campaigns/vote.html", _page_context(campaign, viewer))

@@ -4,8 +4,12 @@ Every `next` the site follows — sign-in, sign-up, Discord sign-in, sign-out, t
 redirect, "sign in to vote" links — goes through `safe_next`. A `next` is used only when it is a
 relative path starting with exactly one `/` that also passes Django's
 `url_has_allowed_host_and_scheme` for the request's own host; anything else falls back.
+`sign_in_url` writes the sign-in link with its `next`.
 """
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -28,3 +32,10 @@ def is_safe_next(request: HttpRequest, candidate: str | None) -> bool:
 def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -> str:
     """`candidate` when it is a safe `next` (ACC-43), else `default`."""
     return candidate if is_safe_next(request, candidate) else default
+
+
+def sign_in_url(next_path: str) -> str:
+    """`/accounts/login/?next=<next_path>` (ACC-39, ACC-45, CMP-33): the one way the site
+    writes its sign-in link. `next_path` is the site's own path (query string included), quoted
+    with `/` kept, as Django's `redirect_to_login` does."""
+    return f"{settings.LOGIN_URL}?next={quote(next_path, safe='/')}"

@@ -16,8 +16,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from identity.models import DiscordUser, Player
-from identity.services.viewer import is_roster_officer, viewer_player
+from identity.services.viewer import Viewer, is_officer, viewer_of
 from patt.errors import api_error
+from patt.refusals import Refused, api_refusal
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, has_unstorable_text
 from roster.models import UpdatedVia
 from roster.services.availability import availability_of, save_availability
@@ -84,7 +85,7 @@ def roster_data(request: HttpRequest) -> JsonResponse:
     clients keep working. `validationIssues` is always `[]`.
     """
     entries = roster_entries()
-    officer = is_roster_officer(request)
+    officer = is_officer(request)
     body = {
         "success": True,
         "availability": [availability_entry(entry) for entry in entries],
@@ -109,13 +110,6 @@ def availability(request: HttpRequest) -> JsonResponse:
         return csrf_protect(_update_availability)(request)
     data = [availability_entry(entry) for entry in roster_entries()]
     return _private(JsonResponse({"ok": True, "data": data}))
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def _own_discord_name(player: Player) -> str:
@@ -144,27 +138,27 @@ def _member_by_name(name: str) -> Player:
             if player.display_name.casefold() == key
         ]
     if not players:
-        raise _Refused(404, MEMBER_NOT_FOUND.format(name=name))
+        raise Refused(MEMBER_NOT_FOUND.format(name=name), code=Refused.NOT_FOUND)
     if len(players) > 1:
-        raise _Refused(400, MEMBER_AMBIGUOUS.format(name=name))
+        raise Refused(MEMBER_AMBIGUOUS.format(name=name), code=Refused.INVALID)
     return players[0]
 
 
-def _target(request: HttpRequest, body: dict) -> Player:
+def _target(viewer: Viewer, body: dict) -> Player:
     """ROS-61: the caller's own player, or (officers only) the member named `discordName`."""
     name = body.get("discordName")
     if name is not None and not isinstance(name, str):
-        raise _Refused(400, NAME_NOT_STRING)
+        raise Refused(NAME_NOT_STRING, code=Refused.INVALID)
     name = (name or "").strip()
-    own = viewer_player(request)
+    own = viewer.player
     if own is not None and not own.is_active:
         own = None
     if own is not None and (not name or name.casefold() == _own_discord_name(own).casefold()):
         return own
     if not name:
-        raise _Refused(403, NOT_LINKED)
-    if not is_roster_officer(request):
-        raise _Refused(403, ONLY_OWN)
+        raise Refused(NOT_LINKED, code=Refused.FORBIDDEN)
+    if not viewer.is_officer:
+        raise Refused(ONLY_OWN, code=Refused.FORBIDDEN)
     return _member_by_name(name)
 
 
@@ -173,7 +167,7 @@ def _boolean(body: dict, key: str, current: bool) -> bool:
         return current
     value = body[key]
     if not isinstance(value, bool):
-        raise _Refused(400, NOT_BOOLEAN.format(key=key))
+        raise Refused(NOT_BOOLEAN.format(key=key), code=Refused.INVALID)
     return value
 
 
@@ -184,14 +178,14 @@ def _days(body: dict, current: list[bool]) -> list[bool]:
         return current
     given = body["availability"]
     if not isinstance(given, dict):
-        raise _Refused(400, NOT_OBJECT)
+        raise Refused(NOT_OBJECT, code=Refused.INVALID)
     week = [False] * 7
     for key, value in given.items():
         day = str(key).strip().lower()
         if day not in DAY_KEYS:
-            raise _Refused(400, UNKNOWN_DAY.format(day=key))
+            raise Refused(UNKNOWN_DAY.format(day=key), code=Refused.INVALID)
         if not isinstance(value, bool):
-            raise _Refused(400, NOT_BOOLEAN.format(key=day))
+            raise Refused(NOT_BOOLEAN.format(key=day), code=Refused.INVALID)
         week[DAY_KEYS.index(day)] = value
     return week
 
@@ -210,16 +204,16 @@ def _update_availability(request: HttpRequest) -> JsonResponse:
         # Issue 11 item 7: any string, keys included, even the ones this endpoint ignores.
         return api_error(400, UNSTORABLE_TEXT_MESSAGE)
     try:
-        player = _target(request, body)
+        player = _target(viewer_of(request), body)
         current, prefs = availability_of(player)
         week = _days(body, current)
         auto_signup = _boolean(body, "autoSignup", bool(prefs and prefs.auto_signup))
         wants_reminders = _boolean(body, "wantsReminders", bool(prefs and prefs.wants_reminders))
         notes = body.get("notes", prefs.notes if prefs else "")
         if not isinstance(notes, str):
-            raise _Refused(400, NOTES_NOT_STRING)
-    except _Refused as refused:
-        return api_error(refused.status, refused.message)
+            raise Refused(NOTES_NOT_STRING, code=Refused.INVALID)
+    except Refused as refused:
+        return api_refusal(refused)
     try:
         save_availability(
             player,

@@ -8,12 +8,12 @@ tab with the entered values and the errors on failure, nothing written.
 """
 
 import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,8 +21,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
+from identity.auth.decorators import officer_required
 from identity.models import GuildRank
-from identity.services.viewer import is_roster_officer
 from patt.models import SiteConfig
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 from roster.defaults import write_event_templates
@@ -166,12 +166,10 @@ class TemplateForm(forms.Form):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@officer_required
 def raid_admin(request: HttpRequest) -> HttpResponse:
-    """ROS-30: officers only; anonymous visitors go to sign in, others get the themed 403."""
-    if not request.user.is_authenticated:
-        return HttpResponseRedirect(f"{settings.LOGIN_URL}?next={quote(PATH, safe='/')}")
-    if not is_roster_officer(request):
-        raise PermissionDenied
+    """ROS-30: officers only (ACC-39's gate); anonymous visitors go to sign in, others get the
+    themed 403."""
     if request.method == "POST":
         return _post(request)
     if request.GET.get("partial") == "event-status":

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from identity.services.viewer import is_roster_officer
+from identity.services.viewer import is_officer
 from roster.services import quotes as service
 
 TODAY, QUOTES, TITLES = "today", "quotes", "titles"
@@ -110,7 +110,7 @@ def _render(request: HttpRequest, state: PageState | None = None, status: int = 
         pair = service.shuffled_pair(quotes=quote_texts, titles=title_texts)
     else:
         pair = service.quote_of_the_day(quotes=quote_texts, titles=title_texts)
-    officer = is_roster_officer(request)
+    officer = is_officer(request)
     add_forms = {
         kind: state.add.get(kind)
         or AddForm(
@@ -148,7 +148,7 @@ def _render(request: HttpRequest, state: PageState | None = None, status: int = 
 def mitos_corner(request: HttpRequest) -> HttpResponse:
     """ROS-53 … ROS-55: GET shows the page; POST (officers only, else 403) changes a list."""
     if request.method == "POST":
-        if not is_roster_officer(request):
+        if not is_officer(request):
             raise PermissionDenied
         return _post(request)
     return _render(request)

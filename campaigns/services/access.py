@@ -1,24 +1,20 @@
 """Who may see and vote in a campaign (CMP-32 … CMP-35).
 
-The viewer's level is ACC-1's (`identity.services.viewer`); this module adds the campaign gates
-on top of it and never reads ranks another way.
+The viewer — their Player, level, officer flag and vote right — is identity's
+(`identity.services.viewer`, ACC-1, ACC-2); this module adds the campaign gates on top of it and
+never reads ranks, requests or the officer rule another way. The edge passes the request's
+cached `Viewer` (`viewer_of(request)`); other callers build one with `viewer_for_user(user)`.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import BallotReceipt, Campaign, CampaignStatus
-from identity.models import GuildRank, Player
-from identity.services.viewer import viewer_player
-
-
-def player_level(player: Player | None) -> int:
-    """ACC-1 for a Player: 0 when None, inactive or without a rank, else the rank's level."""
-    if player is None or not player.is_active or player.guild_rank is None:
-        return 0
-    return player.guild_rank.level
+from identity.models import Player
+from identity.services.viewer import Viewer, rank_allows_vote
 
 
 def passes_view_gate(campaign: Campaign, level: int) -> bool:
@@ -26,7 +22,7 @@ def passes_view_gate(campaign: Campaign, level: int) -> bool:
     return campaign.view_level is None or level >= campaign.view_level
 
 
-def voting_open(campaign: Campaign, now=None) -> bool:
+def voting_open(campaign: Campaign, now: datetime | None = None) -> bool:
     """CMP-17 check 5: live and start_at ≤ now < end_at."""
     now = now or timezone.now()
     return campaign.status == CampaignStatus.LIVE and campaign.start_at <= now < campaign.end_at
@@ -96,36 +92,29 @@ class CampaignViewer:
         return "cannot_vote"
 
 
-def _player_for_user(user) -> Player | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Player.objects.select_related("guild_rank").filter(user_id=user.pk).first()
+def campaign_viewer(campaign: Campaign, *, viewer: Viewer) -> CampaignViewer:
+    """CMP-32 for `viewer` (ACC-1 level, ACC-2 officer flag, CMP-17's vote right).
 
-
-def campaign_viewer(campaign: Campaign, request=None, *, user=None) -> CampaignViewer:
-    """CMP-32 for `request` (its cached viewer Player, ACC-1) or for `user`.
-
-    At most one query for the receipt, plus one for the Player when only `user` is given
-    (none when the request already loaded it).
+    One query, for the receipt (none for a viewer without a Player); the Player is the
+    viewer's, already loaded.
     """
-    if request is not None:
-        user = getattr(request, "user", None)
-        player = viewer_player(request)
-    else:
-        player = _player_for_user(user)
-    signed_in = bool(user is not None and user.is_authenticated)
-    level = player_level(player)
+    player = viewer.player
+    level = viewer.level
     gate = passes_view_gate(campaign, level)
     has_voted = (
         player is not None
         and BallotReceipt.objects.filter(campaign_id=campaign.pk, player=player).exists()
     )
-    rank_allows = signed_in and gate and level >= 1 and level >= campaign.vote_level
+    rank_allows = (
+        viewer.signed_in
+        and gate
+        and rank_allows_vote(level=level, required_level=campaign.vote_level)
+    )
     return CampaignViewer(
-        signed_in=signed_in,
+        signed_in=viewer.signed_in,
         level=level,
         player=player,
-        is_officer=level >= GuildRank.OFFICER_LEVEL,
+        is_officer=viewer.is_officer,
         passes_gate=gate,
         can_vote=rank_allows and not has_voted and voting_open(campaign),
         has_voted=has_voted,
@@ -135,7 +124,7 @@ def campaign_viewer(campaign: Campaign, request=None, *, user=None) -> CampaignV
     )
 
 
-def visible_campaigns(level: int, is_officer: bool):
+def visible_campaigns(level: int, is_officer: bool) -> QuerySet[Campaign]:
     """CMP-35: live and closed campaigns passing the view gate; drafts only to officers
     (gate applies to them too); archived never."""
     gate = Q(min_rank_to_view__isnull=True) | Q(min_rank_to_view__lte=level)

@@ -14,6 +14,7 @@ and to the database the receipt's time), totals after close — is in docs/OPERA
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -29,10 +30,12 @@ from campaigns.models import (
     CloseReason,
     SecretPickCount,
 )
-from campaigns.services.access import passes_view_gate, player_level, voting_open
+from campaigns.services.access import passes_view_gate, voting_open
 from campaigns.services.lifecycle import close_campaign, close_if_due
 from campaigns.services.stats import VoteStats, vote_stats
 from identity.models import Player
+from identity.services.viewer import viewer_for_user
+from patt.refusals import Refused
 
 logger = logging.getLogger("campaigns.ballots")
 
@@ -53,30 +56,25 @@ FOREIGN_ENTRY = "Entry {id} is not part of this campaign."
 
 
 @dataclass
-class BallotOutcome:
-    """What `cast_ballot` did: `status` is the HTTP status (201 on success, else CMP-17's)."""
+class CastBallot:
+    """A stored ballot: the picks as `(rank, entry_id, entry name)` in rank order, whether it
+    closed the campaign (CMP-19) and the vote stats after it."""
 
-    ok: bool
-    status: int
     message: str
-    picks: list[tuple[int, int, str]] = field(default_factory=list)  # (rank, entry_id, name)
+    picks: list[tuple[int, int, str]] = field(default_factory=list)
     campaign_closed: bool = False
     stats: VoteStats | None = None
-
-
-def _refuse(status: int, message: str) -> BallotOutcome:
-    return BallotOutcome(ok=False, status=status, message=message)
 
 
 def _closed_message(campaign: Campaign) -> str:
     return NOT_OPEN if campaign.status == CampaignStatus.DRAFT else CLOSED
 
 
-def _is_int(value) -> bool:
+def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _parse_picks(raw) -> list[tuple[int, int]] | None:
+def _parse_picks(raw: object) -> list[tuple[int, int]] | None:
     """CMP-17 check 8: a list of objects with integer `entry_id` and `rank`."""
     if not isinstance(raw, list):
         return None
@@ -105,8 +103,8 @@ def _check_picks(campaign: Campaign, picks: list[tuple[int, int]]) -> str | None
     return None
 
 
-def _load_campaign(campaign_id) -> Campaign | None:
-    pk = campaign_id.pk if isinstance(campaign_id, Campaign) else campaign_id
+def _load_campaign(campaign: Campaign | int | str) -> Campaign | None:
+    pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     if not _is_int(pk):
         try:
             pk = int(str(pk))
@@ -119,42 +117,45 @@ def _load_campaign(campaign_id) -> Campaign | None:
     )
 
 
-def cast_ballot(campaign_id, user, picks) -> BallotOutcome:
+def cast_ballot(*, campaign: Campaign | int | str, user: Any, picks: object) -> CastBallot:
     """CMP-17 … CMP-19, CMP-21, CMP-22: validate in CMP-17's order, then store.
 
-    The first failing check is returned and nothing is stored. Storing runs in one transaction
+    The first failing check raises `Refused` with CMP-17's message and a code the edge maps to
+    CMP-17's status (`not_found` 404, `sign_in_required` 401, `forbidden` 403, `conflict` 409,
+    `invalid` 400); nothing is stored. Storing runs in one transaction
     with the campaign row locked: check 5 again, the receipt first (its UNIQUE constraint is the
     one-ballot rule; an IntegrityError means a concurrent double submit → check 7's message,
     409), then the ballot and its picks — or, for a secret campaign, only the counters
     (CMP-22); finally the early close (`all_voted`) when everyone eligible has voted.
     """
-    campaign = _load_campaign(campaign_id)
-    if campaign is None:
-        return _refuse(404, NOT_FOUND)
-    campaign = close_if_due(campaign)  # CMP-9
-    if user is None or not getattr(user, "is_authenticated", False):
-        return _refuse(401, SIGN_IN)
-    player = Player.objects.select_related("guild_rank").filter(user_id=user.pk).first()
-    level = player_level(player)
+    loaded = _load_campaign(campaign)
+    if loaded is None:
+        raise Refused(NOT_FOUND, code=Refused.NOT_FOUND)
+    campaign = close_if_due(loaded)  # CMP-9
+    viewer = viewer_for_user(user)
+    if not viewer.signed_in:
+        raise Refused(SIGN_IN, code=Refused.SIGN_IN_REQUIRED)
+    player, level = viewer.player, viewer.level
     if not passes_view_gate(campaign, level):
-        return _refuse(403, NO_VIEW)
+        raise Refused(NO_VIEW, code=Refused.FORBIDDEN)
     if player is None or not player.is_active:
-        return _refuse(403, NO_PLAYER)
+        raise Refused(NO_PLAYER, code=Refused.FORBIDDEN)
     if not voting_open(campaign):
-        return _refuse(409, _closed_message(campaign))
-    if level < campaign.vote_level:
+        raise Refused(_closed_message(campaign), code=Refused.CONFLICT)
+    if not viewer.may_vote(required_level=campaign.vote_level):
         rank_name = player.guild_rank.name if player.guild_rank else "no rank"
-        return _refuse(
-            403, RANK_TOO_LOW.format(rank=rank_name, min_rank=campaign.min_rank_to_vote.name)
+        min_rank = campaign.min_rank_to_vote.name
+        raise Refused(
+            RANK_TOO_LOW.format(rank=rank_name, min_rank=min_rank), code=Refused.FORBIDDEN
         )
     if BallotReceipt.objects.filter(campaign=campaign, player=player).exists():
-        return _refuse(409, ALREADY_VOTED)
+        raise Refused(ALREADY_VOTED, code=Refused.CONFLICT)
     parsed = _parse_picks(picks)
     if parsed is None:
-        return _refuse(400, BAD_FORMAT)
+        raise Refused(BAD_FORMAT, code=Refused.INVALID)
     problem = _check_picks(campaign, parsed)
     if problem:
-        return _refuse(400, problem)
+        raise Refused(problem, code=Refused.INVALID)
     names = dict(
         CampaignEntry.objects.filter(
             campaign=campaign, pk__in=[entry_id for entry_id, _ in parsed]
@@ -162,18 +163,23 @@ def cast_ballot(campaign_id, user, picks) -> BallotOutcome:
     )
     for entry_id, _ in parsed:
         if entry_id not in names:
-            return _refuse(400, FOREIGN_ENTRY.format(id=entry_id))
+            raise Refused(FOREIGN_ENTRY.format(id=entry_id), code=Refused.INVALID)
     return _store(campaign, player, sorted(parsed, key=lambda pick: pick[1]), names)
 
 
-def _store(campaign: Campaign, player: Player, picks, names) -> BallotOutcome:
+def _store(
+    campaign: Campaign,
+    player: Player,
+    picks: list[tuple[int, int]],
+    names: dict[int, str],
+) -> CastBallot:
     """CMP-18/19: one transaction, campaign row locked, receipt first."""
     closed = False
     try:
         with transaction.atomic():
             row = Campaign.objects.select_for_update().get(pk=campaign.pk)
             if not voting_open(row):
-                return _refuse(409, _closed_message(row))
+                raise Refused(_closed_message(row), code=Refused.CONFLICT)
             now = timezone.now()
             BallotReceipt.objects.create(campaign=row, player=player, voted_at=now)
             if row.secret_ballot:
@@ -187,13 +193,11 @@ def _store(campaign: Campaign, player: Player, picks, names) -> BallotOutcome:
             if row.early_close_if_all_voted and vote_stats(row).all_voted:
                 closed = close_campaign(row, CloseReason.ALL_VOTED)
     except IntegrityError:
-        return _refuse(409, ALREADY_VOTED)
+        raise Refused(ALREADY_VOTED, code=Refused.CONFLICT) from None
     logger.info("Ballot cast in campaign %s (%s picks)", campaign.pk, len(picks))
     fresh = Campaign.objects.get(pk=campaign.pk) if closed else campaign
     stats = vote_stats(fresh)
-    return BallotOutcome(
-        ok=True,
-        status=201,
+    return CastBallot(
         message="Your vote is in! Thanks for voting.",
         picks=[(rank, entry_id, names[entry_id]) for entry_id, rank in picks],
         campaign_closed=closed,
@@ -201,7 +205,7 @@ def _store(campaign: Campaign, player: Player, picks, names) -> BallotOutcome:
     )
 
 
-def count_secret_picks(campaign: Campaign, picks) -> None:
+def count_secret_picks(campaign: Campaign, picks: list[tuple[int, int]]) -> None:
     """CMP-22: add one secret ballot's `(entry_id, rank)` picks to the campaign's counters.
 
     Call inside the transaction that stores the receipt, with the campaign row locked (as
@@ -228,7 +232,7 @@ def count_secret_picks(campaign: Campaign, picks) -> None:
     counters.update(count=F("count") + Case(When(picked, then=Value(1)), default=Value(0)))
 
 
-def my_vote(campaign: Campaign, player: Player | None) -> dict | None:
+def my_vote(campaign: Campaign, player: Player | None) -> dict[str, Any] | None:
     """CMP-22 / my-vote: {"voted_at", "secret", "picks"} for the player's receipt, else None.
 
     `voted_at` is the receipt's datetime. `picks` is [{"rank", "entry_id", "entry_name"}] in rank

@@ -1,24 +1,50 @@
-"""Gates for the site's own officer pages outside the Django admin (ACC-39)."""
+"""The one sign-in gate of the site's own pages outside the Django admin (ACC-39).
 
+`signin_required` for member pages, `officer_required` for officer pages: anonymous visitors
+are sent to sign in with the page as `next` (safe by construction: the request's own path);
+signed-in visitors below the officer rule (`identity.services.viewer`, ACC-2) get the themed
+403 page.
+"""
+
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from identity.models import GuildRank
-from identity.services.viewer import viewer_level
+from identity.services.viewer import is_officer
+from patt.redirects import sign_in_url
+
+View = Callable[..., HttpResponse]
 
 
-def officer_required(view):
-    """ACC-39: anonymous → 302 to `/accounts/login/?next=<path>`; signed in below officer level
-    (ACC-1, ACC-2: viewer level ≥ 4) → the themed 403 page; officers get the view."""
+def sign_in_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    """ACC-39: 302 to `/accounts/login/?next=<this page, query string included>`."""
+    return HttpResponseRedirect(sign_in_url(request.get_full_path()))
+
+
+def signin_required(view: View) -> View:
+    """Member pages: anonymous → sign in with `next`; signed-in users get the view."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if viewer_level(request) < GuildRank.OFFICER_LEVEL:
+            return sign_in_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def officer_required(view: View) -> View:
+    """ACC-39: anonymous → sign in with `next`; signed in but not an officer (ACC-2, the
+    viewer's `is_officer`) → the themed 403 page; officers get the view."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return sign_in_redirect(request)
+        if not is_officer(request):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

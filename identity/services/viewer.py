@@ -1,71 +1,130 @@
-"""Who is looking at a page: the viewer's Player and guild level (ACC-1, ACC-2).
+"""Who is looking: the viewer's Player, guild level, officer flag and vote right (ACC-1, ACC-2,
+CMP-17, CMP-32, ROS spec's "Officer").
 
-Every gate in every app asks `viewer_level(request)` or `is_officer(request)`; none reads ranks
-itself. The viewer's Player is loaded once per request (one query, rank joined) and cached on
-the request, so the view, the navigation and the user menu share it.
+The one place these rules live. Views, JSON endpoints, template tags, the navigation and the
+sign-in gates ask `viewer_of(request)` (or the shorthands `viewer_player`, `viewer_level`,
+`is_officer`); services are handed a `Viewer` (or build one from a user with
+`viewer_for_user`) and never read a request or ranks themselves.
+
+The viewer's Player is loaded once per request (one query, rank joined, "has left the guild"
+annotated) and cached on the request, so the view, the navigation and the user menu share it.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import BooleanField, ExpressionWrapper
+from django.http import HttpRequest
 
 from identity.models import GuildRank, Player
 from identity.services.accounts import left_guild_q
 
 # The cache is keyed by the user's pk, so signing in or out during a request never serves the
-# previous user's Player.
-_CACHE_ATTR = "_patt_viewer_player"
+# previous user's viewer.
+_CACHE_ATTR = "_patt_viewer"
 
 
-def viewer_player(request) -> Player | None:
-    """The Player linked to the signed-in user, rank joined; None when anonymous or unlinked.
-
-    The Player may be inactive (someone who left the guild): it names the user in the user
-    menu, but it grants nothing — rules use `viewer_level` / `is_officer`, never the mere
-    presence of a Player.
-    """
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+def player_for_user(user: Any) -> Player | None:
+    """The Player linked to `user`, rank joined and `has_left_guild` annotated (IDN-15); None
+    for an anonymous visitor or a user without a Player. One query (none when anonymous)."""
+    if user is None or not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(request, _CACHE_ATTR, None)
-    if cached is not None and cached[0] == user.pk:
-        return cached[1]
-    player = (
+    return (
         Player.objects.select_related("guild_rank")
         .annotate(has_left_guild=ExpressionWrapper(left_guild_q(), output_field=BooleanField()))
         .filter(user_id=user.pk)
         .first()
     )
-    setattr(request, _CACHE_ATTR, (user.pk, player))
-    return player
 
 
-def viewer_level(request) -> int:
-    """ACC-1: the viewer's guild level.
-
-    0 for an anonymous visitor, for a signed-in user without a linked active Player, and for a
-    Player without a rank; otherwise the level of the Player's GuildRank (1 Initiate … 5 Guild
-    Leader). A superuser has no guild level of their own (ACC-2).
-    """
-    player = viewer_player(request)
+def player_level(player: Player | None) -> int:
+    """ACC-1 for a Player: 0 when None, inactive or without a rank, else the rank's level
+    (1 Initiate … 5 Guild Leader)."""
     if player is None or not player.is_active or player.guild_rank is None:
         return 0
     return player.guild_rank.level
 
 
-def is_officer(request) -> bool:
-    """ACC-2: an officer is a viewer of level ≥ 4 (`GuildRank.OFFICER_LEVEL`) who has not left
-    the guild (IDN-15, the same rule as staff access in `identity.services.accounts`): an
-    officer whose characters all departed and who has no present Discord user keeps the rank for
-    history but no officer page (issue 11 item 4)."""
-    if viewer_level(request) < GuildRank.OFFICER_LEVEL:
-        return False
-    return not viewer_player(request).has_left_guild
+def _has_left_guild(player: Player) -> bool:
+    """IDN-15 for a Player: read from `player_for_user`'s annotation, asked when missing."""
+    known = getattr(player, "has_left_guild", None)
+    if known is not None:
+        return bool(known)
+    return Player.objects.filter(pk=player.pk).filter(left_guild_q()).exists()
 
 
-def is_roster_officer(request) -> bool:
-    """The roster spec's officer: level ≥ 4 (ACC-2) or a Django superuser.
+def rank_allows_vote(*, level: int, required_level: int) -> bool:
+    """CMP-17 checks 4 and 6, CMP-32: an active ranked Player (level ≥ 1, ACC-1) whose level
+    reaches the campaign's `min_rank_to_vote` level."""
+    return level >= 1 and level >= required_level
 
-    Roster pages (raid planner, Mito's Corner management, the officers-only parts of the legacy
-    JSON) also let a superuser in, who has no guild level of their own (ACC-2).
-    """
+
+@dataclass(frozen=True)
+class Viewer:
+    """A viewer as plain values: the user (None or anonymous when signed out) and their Player
+    (None when unlinked; may be inactive — it names the user in the menu but grants nothing)."""
+
+    user: Any
+    player: Player | None
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.user is not None and getattr(self.user, "is_authenticated", False))
+
+    @property
+    def level(self) -> int:
+        """ACC-1: 0 when anonymous, unlinked, inactive or unranked; else the rank's level. A
+        superuser has no guild level of their own (ACC-2)."""
+        return player_level(self.player)
+
+    @property
+    def is_officer(self) -> bool:
+        """The one officer rule (ACC-2, ACC-39, the roster spec's "Officer"): level ≥ 4
+        (`GuildRank.OFFICER_LEVEL`) and not left the guild (IDN-15, the staff-access rule of
+        `identity.services.accounts`), or a Django superuser, who administers the site whether
+        or not they have a Player. Every officer page and the navigation follow this rule, so
+        the navigation shows a superuser the raid planner the page lets them into."""
+        if not self.signed_in:
+            return False
+        if self.player is not None and self.level >= GuildRank.OFFICER_LEVEL:
+            if not _has_left_guild(self.player):
+                return True
+        return bool(getattr(self.user, "is_superuser", False))
+
+    def may_vote(self, *, required_level: int) -> bool:
+        """CMP-17 checks 2, 4 and 6: signed in, with an active Player whose level reaches
+        `required_level` (the campaign's `min_rank_to_vote`)."""
+        return self.signed_in and rank_allows_vote(level=self.level, required_level=required_level)
+
+
+def viewer_for_user(user: Any) -> Viewer:
+    """The Viewer of `user` outside a request (services, commands, tests): one query."""
+    return Viewer(user=user, player=player_for_user(user))
+
+
+def viewer_of(request: HttpRequest) -> Viewer:
+    """The Viewer of `request`, built once per request and user (one query when signed in)."""
     user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated and (user.is_superuser or is_officer(request)))
+    if user is None or not user.is_authenticated:
+        return Viewer(user=user, player=None)
+    cached = getattr(request, _CACHE_ATTR, None)
+    if cached is not None and cached.user.pk == user.pk:
+        return cached
+    viewer = viewer_for_user(user)
+    setattr(request, _CACHE_ATTR, viewer)
+    return viewer
+
+
+def viewer_player(request: HttpRequest) -> Player | None:
+    """The Player linked to the signed-in user, rank joined; None when anonymous or unlinked."""
+    return viewer_of(request).player
+
+
+def viewer_level(request: HttpRequest) -> int:
+    """ACC-1: the viewer's guild level (`Viewer.level`)."""
+    return viewer_of(request).level
+
+
+def is_officer(request: HttpRequest) -> bool:
+    """ACC-2: whether the viewer is an officer (`Viewer.is_officer`)."""
+    return viewer_of(request).is_officer

@@ -11,11 +11,12 @@ from django.db.models import Sum
 
 from campaigns.models import Ballot, BallotPick, BallotReceipt, SecretPickCount
 from campaigns.services.access import campaign_viewer
-from campaigns.services.ballots import cast_ballot
 from campaigns.services.lifecycle import close_campaign
 from campaigns.services.scoring import final_results, rank_entries
+from identity.services.viewer import viewer_for_user
 from tests.campaigns.api.support import client_for, data_of, error_of, url
 from tests.campaigns.factories import live_campaign, member
+from tests.campaigns.services.ballot_rows import cast
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def picks(campaign, names: str) -> list[dict]:
 
 
 def vote(campaign, player, names: str) -> None:
-    outcome = cast_ballot(campaign.pk, player.user, picks(campaign, names))
+    outcome = cast(campaign.pk, player.user, picks(campaign, names))
     assert outcome.ok, outcome.message
 
 
@@ -124,7 +125,7 @@ def secret_race():
 def test_cmp22_voter_of_a_live_secret_campaign_sees_no_standings(secret_race):
     campaign, zed, _, _ = secret_race
     client = client_for(zed)
-    viewer = campaign_viewer(campaign, user=zed.user)
+    viewer = campaign_viewer(campaign, viewer=viewer_for_user(zed.user))
     assert viewer.has_voted and not viewer.can_see_results
     page = client.get(f"/vote/{campaign.pk}")
     html = page.content.decode()

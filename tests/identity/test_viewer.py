@@ -99,11 +99,13 @@ def test_acc2_officer_is_level_4_or_more(rank_name, officer):
     assert is_officer(signed_in(rank_name)) is officer
 
 
-def test_acc2_superuser_without_player_has_no_guild_level():
+def test_acc2_superuser_without_player_has_no_guild_level_but_is_an_officer():
+    """Issue 12: one officer rule — the roster spec's "level ≥ 4 or a Django superuser" — for
+    every officer page and the navigation alike; the superuser still has no guild level."""
     request = request_for(UserFactory(is_superuser=True, is_staff=True))
 
     assert viewer_level(request) == 0
-    assert not is_officer(request)
+    assert is_officer(request)
 
 
 def test_acc2_superuser_with_officer_player_is_an_officer():

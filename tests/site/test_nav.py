@@ -152,12 +152,13 @@ def test_acc45_guild_leader_is_an_officer_for_navigation(client):
 
 
 @pytest.mark.urls(__name__)
-def test_acc45_superuser_without_player_sees_admin_but_not_raid_planner(client):
+def test_acc45_superuser_without_player_sees_the_raid_planner_the_page_lets_them_into(client):
+    """Issue 12: the navigation and the raid planner ask the same officer rule (ROS-30)."""
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
 
     html = client.get("/").content.decode()
 
-    assert labels(html) == [*MEMBER, "Admin"]
+    assert labels(html) == [*OFFICER, "Admin"]
 
 
 @pytest.mark.urls("tests.site.nav_minimal_urls")

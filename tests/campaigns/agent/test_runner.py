@@ -15,7 +15,6 @@ from campaigns import tasks
 from campaigns.agent import messages, run_agent, runner
 from campaigns.agent.runner import AGENT_CACHE_LOCK, AGENT_LOCK_ID, PERMANENT_PREFIX
 from campaigns.models import Campaign, CampaignEntry, ContestAgentLog
-from campaigns.services.ballots import cast_ballot
 from campaigns.services.lifecycle import archive, close_campaign
 from campaigns.services.scoring import standings
 from campaigns.services.stats import display_stats
@@ -31,6 +30,7 @@ from tests.campaigns.agent.conftest import (
     voters,
 )
 from tests.campaigns.factories import CampaignFactory, live_campaign
+from tests.campaigns.services.ballot_rows import cast
 from tests.fakes.fake_discord import Reply
 
 pytestmark = pytest.mark.django_db
@@ -409,9 +409,9 @@ def test_cmp46_quiet_campaign_that_closes_early_posts_launch_then_results(agent)
     by_name = dict(campaign.entries.values_list("name", "pk"))
     picks = [{"entry_id": by_name[n], "rank": r} for r, n in enumerate("ABC", 1)]
     for person in people[:2]:
-        assert cast_ballot(campaign.pk, person.user, picks).ok
+        assert cast(campaign.pk, person.user, picks).ok
         assert posted_event(agent(), campaign) is None
-    outcome = cast_ballot(campaign.pk, people[2].user, picks)
+    outcome = cast(campaign.pk, people[2].user, picks)
     assert outcome.campaign_closed
     assert posted_event(agent(), campaign) == "campaign_closed"
     assert agent().outcomes == []
@@ -610,7 +610,7 @@ def test_cmp22_live_secret_campaign_posts_no_leader_and_no_lead_change(agent):
     people = voters(8)
 
     def ballot(person, name):
-        assert cast_ballot(campaign.pk, person.user, [{"entry_id": ids[name], "rank": 1}]).ok
+        assert cast(campaign.pk, person.user, [{"entry_id": ids[name], "rank": 1}]).ok
 
     launched(agent, campaign)
     for person in people[:3]:

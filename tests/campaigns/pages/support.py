@@ -3,9 +3,9 @@
 from django.contrib.auth import get_user_model
 
 from campaigns.models import Campaign, CampaignEntry
-from campaigns.services.ballots import cast_ballot
 from campaigns.services.lifecycle import close_campaign
 from identity.models import Player
+from tests.campaigns.services.ballot_rows import cast
 from tests.factories import rank
 
 
@@ -19,7 +19,7 @@ def vote(campaign: Campaign, player: Player, *names: str):
         {"entry_id": entry(campaign, name).pk, "rank": position}
         for position, name in enumerate(names, start=1)
     ]
-    outcome = cast_ballot(campaign.pk, player.user, picks)
+    outcome = cast(campaign.pk, player.user, picks)
     assert outcome.ok, outcome.message
     return outcome
 

@@ -1,8 +1,12 @@
 """Write ballots straight into the tables, for tests of what is computed from them."""
 
+from dataclasses import dataclass, field
+
 from django.utils import timezone
 
 from campaigns.models import Ballot, BallotPick, BallotReceipt, Campaign, CampaignEntry
+from campaigns.services.ballots import cast_ballot
+from patt.refusals import Refused, status_for
 
 
 def add_ballot(campaign: Campaign, names: str | list[str], voter=None) -> Ballot:
@@ -36,3 +40,32 @@ def go_live(campaign: Campaign, *, started_hours_ago: float = 1) -> Campaign:
     )
     campaign.refresh_from_db()
     return campaign
+
+
+@dataclass
+class BallotAnswer:
+    """`cast_ballot` as the vote endpoint answers it: 201 with the stored ballot, or the status
+    and message of the refusal (CMP-17's table, mapped by `patt.refusals`)."""
+
+    ok: bool
+    status: int
+    message: str
+    picks: list = field(default_factory=list)
+    campaign_closed: bool = False
+    stats: object = None
+
+
+def cast(campaign, user, picks) -> BallotAnswer:
+    """Call `cast_ballot` and answer as the API does, so tests state CMP-17's statuses."""
+    try:
+        stored = cast_ballot(campaign=campaign, user=user, picks=picks)
+    except Refused as refusal:
+        return BallotAnswer(ok=False, status=status_for(refusal), message=refusal.message)
+    return BallotAnswer(
+        ok=True,
+        status=201,
+        message=stored.message,
+        picks=stored.picks,
+        campaign_closed=stored.campaign_closed,
+        stats=stored.stats,
+    )

@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.models import Sum
 
 from campaigns.models import Ballot, BallotPick, BallotReceipt, SecretPickCount
-from campaigns.services.ballots import cast_ballot
 from tests.campaigns.factories import live_campaign, member
+from tests.campaigns.services.ballot_rows import cast
 
 THREADS = 6
 
@@ -30,7 +30,7 @@ def test_cmp18_concurrent_double_submits_store_exactly_one_ballot(secret):
     def submit():
         try:
             barrier.wait(timeout=10)
-            outcomes.append(cast_ballot(campaign.pk, voter.user, picks))
+            outcomes.append(cast(campaign.pk, voter.user, picks))
         except Exception as exc:  # surfaced below; a thread must not die silently
             errors.append(exc)
         finally:

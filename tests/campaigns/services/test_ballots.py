@@ -14,10 +14,10 @@ from campaigns.models import (
     CampaignStatus,
     SecretPickCount,
 )
-from campaigns.services.ballots import cast_ballot, my_vote
+from campaigns.services.ballots import my_vote
 from campaigns.services.lifecycle import close_campaign
 from tests.campaigns.factories import CampaignFactory, EntryFactory, live_campaign, member
-from tests.campaigns.services.ballot_rows import add_ballot, go_live
+from tests.campaigns.services.ballot_rows import add_ballot, cast, go_live
 from tests.factories import UserFactory, rank
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def voter():
 
 
 def test_cmp18_success_stores_receipt_ballot_and_picks(campaign, voter):
-    outcome = cast_ballot(campaign.pk, voter.user, picks_for(campaign, "CAB"))
+    outcome = cast(campaign.pk, voter.user, picks_for(campaign, "CAB"))
     assert (outcome.ok, outcome.status, outcome.campaign_closed) == (True, 201, False)
     ids = dict(campaign.entries.values_list("name", "pk"))
     assert outcome.picks == [(1, ids["C"], "C"), (2, ids["A"], "A"), (3, ids["B"], "B")]
@@ -66,14 +66,14 @@ def test_cmp18_success_stores_receipt_ballot_and_picks(campaign, voter):
 
 def test_cmp18_accepts_picks_in_any_order(campaign, voter):
     picks = list(reversed(picks_for(campaign)))
-    assert cast_ballot(campaign, voter.user, picks).ok
+    assert cast(campaign, voter.user, picks).ok
 
 
 def test_cmp19_last_eligible_ballot_closes_the_campaign_early():
     first, last = member("Veteran"), member("Veteran")
     campaign = live_campaign()
-    assert cast_ballot(campaign.pk, first.user, picks_for(campaign)).campaign_closed is False
-    outcome = cast_ballot(campaign.pk, last.user, picks_for(campaign, "BCA"))
+    assert cast(campaign.pk, first.user, picks_for(campaign)).campaign_closed is False
+    outcome = cast(campaign.pk, last.user, picks_for(campaign, "BCA"))
     assert outcome.ok and outcome.campaign_closed
     campaign.refresh_from_db()
     assert (campaign.status, campaign.close_reason) == ("closed", "all_voted")
@@ -85,7 +85,7 @@ def test_cmp19_last_eligible_ballot_closes_the_campaign_early():
 def test_cmp19_no_early_close_when_switched_off():
     only = member("Veteran")
     campaign = live_campaign(early_close_if_all_voted=False)
-    outcome = cast_ballot(campaign.pk, only.user, picks_for(campaign))
+    outcome = cast(campaign.pk, only.user, picks_for(campaign))
     assert outcome.ok and not outcome.campaign_closed
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.LIVE
@@ -95,20 +95,20 @@ def test_cmp19_no_early_close_when_switched_off():
 
 
 def test_cmp17_check1_campaign_not_found(voter):
-    assert refused(cast_ballot(999_999, voter.user, []), 404, "Campaign not found.")
-    assert refused(cast_ballot("nope", voter.user, []), 404, "Campaign not found.")
+    assert refused(cast(999_999, voter.user, []), 404, "Campaign not found.")
+    assert refused(cast("nope", voter.user, []), 404, "Campaign not found.")
 
 
 def test_cmp17_check2_sign_in(campaign):
-    assert refused(cast_ballot(campaign.pk, None, []), 401, "Sign in to vote.")
-    assert refused(cast_ballot(campaign.pk, AnonymousUser(), []), 401, "Sign in to vote.")
+    assert refused(cast(campaign.pk, None, []), 401, "Sign in to vote.")
+    assert refused(cast(campaign.pk, AnonymousUser(), []), 401, "Sign in to vote.")
 
 
 def test_cmp17_check3_view_gate_comes_before_rank_and_player_checks():
     campaign = live_campaign(min_rank_to_view=rank("Veteran"))
     for user in (member("Member").user, UserFactory()):
         assert refused(
-            cast_ballot(campaign.pk, user, "garbage"),
+            cast(campaign.pk, user, "garbage"),
             403,
             "You don't have permission to view this campaign.",
         )
@@ -116,33 +116,33 @@ def test_cmp17_check3_view_gate_comes_before_rank_and_player_checks():
 
 def test_cmp17_check4_account_without_active_player(campaign):
     message = "Your account isn't linked to a guild member, so you can't vote. Ask an officer."
-    assert refused(cast_ballot(campaign.pk, UserFactory(), []), 403, message)
+    assert refused(cast(campaign.pk, UserFactory(), []), 403, message)
     gone = member("Veteran", active=False)
-    assert refused(cast_ballot(campaign.pk, gone.user, []), 403, message)
+    assert refused(cast(campaign.pk, gone.user, []), 403, message)
 
 
 def test_cmp17_check5_draft_has_not_opened(voter):
     draft = CampaignFactory()
     for name in "ABC":
         EntryFactory(campaign=draft, name=name)
-    assert refused(cast_ballot(draft.pk, voter.user, []), 409, "Voting hasn't opened yet.")
+    assert refused(cast(draft.pk, voter.user, []), 409, "Voting hasn't opened yet.")
 
 
 def test_cmp17_check5_closed_campaign(campaign, voter):
     close_campaign(campaign, "manual")
-    assert refused(cast_ballot(campaign.pk, voter.user, []), 409, "Voting has closed.")
+    assert refused(cast(campaign.pk, voter.user, []), 409, "Voting has closed.")
 
 
 def test_cmp17_check5_past_end_time_is_closed_lazily(voter):
     campaign = go_live(CampaignFactory(duration_hours=1), started_hours_ago=2)
-    assert refused(cast_ballot(campaign.pk, voter.user, []), 409, "Voting has closed.")
+    assert refused(cast(campaign.pk, voter.user, []), 409, "Voting has closed.")
     campaign.refresh_from_db()
     assert (campaign.status, campaign.close_reason) == ("closed", "time")
 
 
 def test_cmp17_check6_rank_too_low_names_both_ranks(campaign):
     assert refused(
-        cast_ballot(campaign.pk, member("Member").user, "garbage"),
+        cast(campaign.pk, member("Member").user, "garbage"),
         403,
         "Your rank (Member) can't vote in this campaign — Veteran or higher can.",
     )
@@ -151,7 +151,7 @@ def test_cmp17_check6_rank_too_low_names_both_ranks(campaign):
 def test_cmp17_check7_already_voted_comes_before_format(campaign, voter):
     add_ballot(campaign, "ABC", voter=voter)
     assert refused(
-        cast_ballot(campaign.pk, voter.user, "garbage"),
+        cast(campaign.pk, voter.user, "garbage"),
         409,
         "You have already voted in this campaign. Votes can't be changed.",
     )
@@ -171,46 +171,36 @@ def test_cmp17_check7_already_voted_comes_before_format(campaign, voter):
     ],
 )
 def test_cmp17_check8_invalid_ballot_format(campaign, voter, picks):
-    assert refused(cast_ballot(campaign.pk, voter.user, picks), 400, "Invalid ballot format.")
+    assert refused(cast(campaign.pk, voter.user, picks), 400, "Invalid ballot format.")
 
 
 def test_cmp17_check9_exactly_n_picks(campaign, voter):
     picks = picks_for(campaign, "AB")
     assert refused(
-        cast_ballot(campaign.pk, voter.user, picks), 400, "Pick exactly 3 entries (you picked 2)."
+        cast(campaign.pk, voter.user, picks), 400, "Pick exactly 3 entries (you picked 2)."
     )
-    assert refused(
-        cast_ballot(campaign.pk, voter.user, []), 400, "Pick exactly 3 entries (you picked 0)."
-    )
+    assert refused(cast(campaign.pk, voter.user, []), 400, "Pick exactly 3 entries (you picked 0).")
 
 
 def test_cmp17_check10_no_entry_twice_comes_before_rank_checks(campaign, voter):
     picks = picks_for(campaign)
     picks[1] = {"entry_id": picks[0]["entry_id"], "rank": 1}  # also a duplicate rank
-    assert refused(
-        cast_ballot(campaign.pk, voter.user, picks), 400, "Each entry can only be picked once."
-    )
+    assert refused(cast(campaign.pk, voter.user, picks), 400, "Each entry can only be picked once.")
 
 
 def test_cmp17_check11_no_rank_twice(campaign, voter):
     picks = picks_for(campaign)
     picks[1]["rank"] = 9  # out of range too: check 11 comes first
     picks[2]["rank"] = 9
-    assert refused(
-        cast_ballot(campaign.pk, voter.user, picks), 400, "Each rank can only be used once."
-    )
+    assert refused(cast(campaign.pk, voter.user, picks), 400, "Each rank can only be used once.")
 
 
 def test_cmp17_check12_ranks_between_1_and_n(campaign, voter):
     picks = picks_for(campaign)
     picks[2]["rank"] = 4
-    assert refused(
-        cast_ballot(campaign.pk, voter.user, picks), 400, "Ranks must be between 1 and 3."
-    )
+    assert refused(cast(campaign.pk, voter.user, picks), 400, "Ranks must be between 1 and 3.")
     picks[2]["rank"] = 0
-    assert refused(
-        cast_ballot(campaign.pk, voter.user, picks), 400, "Ranks must be between 1 and 3."
-    )
+    assert refused(cast(campaign.pk, voter.user, picks), 400, "Ranks must be between 1 and 3.")
 
 
 def test_cmp17_check13_entry_of_another_campaign(campaign, voter):
@@ -219,14 +209,14 @@ def test_cmp17_check13_entry_of_another_campaign(campaign, voter):
     picks = picks_for(campaign)
     picks[1]["entry_id"] = stranger.pk
     assert refused(
-        cast_ballot(campaign.pk, voter.user, picks),
+        cast(campaign.pk, voter.user, picks),
         400,
         f"Entry {stranger.pk} is not part of this campaign.",
     )
 
 
 def test_cmp17_refusals_store_nothing(campaign, voter):
-    cast_ballot(campaign.pk, voter.user, picks_for(campaign, "AB"))
+    cast(campaign.pk, voter.user, picks_for(campaign, "AB"))
     assert not BallotReceipt.objects.exists() and not Ballot.objects.exists()
 
 
@@ -246,7 +236,7 @@ def test_cmp18_integrity_error_on_the_receipt_rolls_back_and_says_already_voted(
 
     pre_save.connect(sneak_in, sender=BallotReceipt)
     try:
-        outcome = cast_ballot(campaign.pk, voter.user, picks_for(campaign))
+        outcome = cast(campaign.pk, voter.user, picks_for(campaign))
     finally:
         pre_save.disconnect(sneak_in, sender=BallotReceipt)
     assert refused(outcome, 409, "You have already voted in this campaign. Votes can't be changed.")
@@ -260,7 +250,7 @@ def test_cmp21_ballot_contents_are_never_logged_with_the_voter(campaign, voter, 
     voter.display_name = "Zorgblatt"
     voter.save()
     with caplog.at_level(logging.DEBUG):
-        assert cast_ballot(campaign.pk, voter.user, picks_for(campaign)).ok
+        assert cast(campaign.pk, voter.user, picks_for(campaign)).ok
     entry_ids = set(campaign.entries.values_list("pk", flat=True))
     for record in caplog.records:
         text = record.getMessage()
@@ -279,7 +269,7 @@ def test_cmp22_secret_ballot_stores_the_receipt_and_counters_only(voter):
     """Issue 11 item 5: no Ballot or BallotPick row; the picks only add to the counters."""
     member("Veteran")
     campaign = live_campaign(secret_ballot=True)
-    outcome = cast_ballot(campaign.pk, voter.user, picks_for(campaign))
+    outcome = cast(campaign.pk, voter.user, picks_for(campaign))
     assert outcome.ok and [name for _, _, name in outcome.picks] == ["A", "B", "C"]
     assert not Ballot.objects.exists() and not BallotPick.objects.exists()
     assert BallotReceipt.objects.get(campaign=campaign).player == voter
@@ -295,7 +285,7 @@ def test_cmp22_secret_ballot_stores_the_receipt_and_counters_only(voter):
 
 
 def test_cmp22_my_vote_lists_own_picks_of_a_non_secret_ballot(campaign, voter):
-    cast_ballot(campaign.pk, voter.user, picks_for(campaign, "BCA"))
+    cast(campaign.pk, voter.user, picks_for(campaign, "BCA"))
     vote = my_vote(campaign, voter)
     ids = dict(campaign.entries.values_list("name", "pk"))
     assert vote["secret"] is False
@@ -313,6 +303,6 @@ def test_cmp22_my_vote_is_none_without_a_receipt(campaign, voter):
 
 def test_cmp20_receipt_unique_per_player_in_the_database(campaign, voter):
     add_ballot(campaign, "ABC", voter=voter)
-    outcome = cast_ballot(campaign.pk, voter.user, picks_for(campaign))
+    outcome = cast(campaign.pk, voter.user, picks_for(campaign))
     assert outcome.status == 409
     assert Campaign.objects.get(pk=campaign.pk).receipts.count() == 1

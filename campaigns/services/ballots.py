@@ -14,7 +14,7 @@ and to the database the receipt's time), totals after close — is in docs/OPERA
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -70,7 +70,7 @@ def _closed_message(campaign: Campaign) -> str:
     return NOT_OPEN if campaign.status == CampaignStatus.DRAFT else CLOSED
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -78,7 +78,7 @@ def _parse_picks(raw: object) -> list[tuple[int, int]] | None:
     """CMP-17 check 8: a list of objects with integer `entry_id` and `rank`."""
     if not isinstance(raw, list):
         return None
-    parsed = []
+    parsed: list[tuple[int, int]] = []
     for item in raw:
         if not isinstance(item, dict):
             return None

@@ -33,8 +33,8 @@ from campaigns.models import (
 )
 from campaigns.services.ballots import count_secret_picks
 from campaigns.services.lifecycle import activate_now, close_campaign, next_full_hour_plus_24h
+from identity.demo.plan import OFFICER_USERNAME
 from identity.models import Player
-from patt.demo.plan import OFFICER_USERNAME
 
 CLOSED_TITLE = "Guild Tabard Redesign"
 CLOSED_ENTRIES = ["Salty Anchor", "Crimson Moon", "Golden Pretzel", "Night Elf Noir", "Troll Disco"]

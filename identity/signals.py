@@ -29,7 +29,7 @@ def setup_schedules_after_migrate(sender, app_config=None, using="default", verb
 
     if Schedule._meta.db_table not in connections[using].introspection.table_names():
         return
-    from identity.services.schedules import setup_schedules
+    from patt.schedules import setup_schedules
 
     outcomes = setup_schedules(using=using)
     if verbosity >= 2:

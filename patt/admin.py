@@ -1,4 +1,7 @@
-"""The site configuration in the admin (ACC-5, ACC-6) and the admin site's names."""
+"""The site configuration in the admin (ACC-5, ACC-6).
+
+The admin site itself (its names, the pages apps contribute) is patt/admin_site.py.
+"""
 
 from django.contrib import admin
 from django.db import models
@@ -6,11 +9,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from patt.models import SiteConfig
-
-# Fallbacks only: templates/admin/base_site.html shows the configured guild name.
-admin.site.site_header = "PATT admin"
-admin.site.site_title = "PATT admin"
-admin.site.index_title = "Guild administration"
 
 
 @admin.register(SiteConfig)
@@ -100,7 +98,3 @@ class SiteConfigAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# Mito's Corner quotes and titles (ROS-55) live in their own module.
-from patt import admin_quotes  # noqa: E402, F401

@@ -1,13 +1,15 @@
-"""Template context shared by every page: site configuration, viewer, navigation (ACC-44, ACC-45).
+"""Template context shared by every page: site configuration, navigation (ACC-44, ACC-45).
 
-Navigation (ACC-45) is a registry: each item names a URL and who sees it. An item whose URL
-name does not resolve yet is left out, so a later app only has to name its URL as listed here
-(`campaigns`, `roster-view`, `roster`, `mitos-corner`, `raid-admin`) for its item to appear.
+Navigation (ACC-45) asks the registry (patt/registry.py): each app contributes its `NavItem`s,
+naming a URL and who sees it. An item whose URL name does not resolve is left out (a URL map
+without that app's pages, as in some tests).
 
 The "Vote" item is not in the registry: it points at one live campaign and carries a dot, so
 the campaigns app provides it as the context value `nav_vote` (its own context processor),
 an object or dict with `url` (`/vote/<id>`) and `needs_vote` (True draws the dot: the viewer
 can vote and has not). Absent or None, the item is not shown.
+
+The viewer's Player (`viewer`) is identity's context value (identity/context_processors.py).
 """
 
 import logging
@@ -19,7 +21,7 @@ from django.db import DatabaseError
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from identity.services.viewer import is_officer, viewer_player
+from patt import registry
 from patt.models import SiteConfig
 
 logger = logging.getLogger(__name__)
@@ -30,50 +32,14 @@ SIGN_OUT_URL = "/accounts/logout/"
 # usable password on to "set password").
 ACCOUNT_URL = "/accounts/password/change/"
 
-# Who sees a navigation item (ACC-45's columns). A "member" is any signed-in user.
-ANYONE = "anyone"
-MEMBER = "member"
-OFFICER = "officer"
-STAFF = "staff"
-
 
 @dataclass(frozen=True)
-class NavEntry:
-    label: str
-    url_name: str
-    audience: str
+class NavLink:
+    """A navigation item as the template draws it."""
 
-
-# ACC-45, in display order. "Vote" goes right after "Home" (see the module docstring).
-NAV_ENTRIES = (
-    NavEntry("Home", "landing", ANYONE),
-    NavEntry("Campaigns", "campaigns", ANYONE),
-    NavEntry("Roster", "roster-view", ANYONE),
-    NavEntry("My characters", "roster", MEMBER),
-    NavEntry("Mito's Corner", "mitos-corner", ANYONE),
-    NavEntry("Raid planner", "raid-admin", OFFICER),
-    NavEntry("Admin", "admin:index", STAFF),
-)
-
-
-@dataclass(frozen=True)
-class NavItem:
     label: str
     url: str
     current: bool
-
-
-def _sees(entry: NavEntry, request) -> bool:
-    user = getattr(request, "user", None)
-    if entry.audience == ANYONE:
-        return True
-    if user is None or not user.is_authenticated:
-        return False
-    if entry.audience == MEMBER:
-        return True
-    if entry.audience == OFFICER:
-        return is_officer(request)
-    return user.is_staff
 
 
 def _is_current(url: str, path: str) -> bool:
@@ -82,18 +48,18 @@ def _is_current(url: str, path: str) -> bool:
     return path == url or path.startswith(url.rstrip("/") + "/")
 
 
-def navigation(request) -> list[NavItem]:
-    """ACC-45: the items this viewer sees whose pages exist, in order; `request` may be None
-    (error pages rendered without a request context: an anonymous visitor)."""
+def navigation(request) -> list[NavLink]:
+    """ACC-45: the registry's items this viewer sees whose pages exist, in order; `request` may
+    be None (error pages rendered without a request context: an anonymous visitor)."""
     path = getattr(request, "path", "")
     items = []
-    for entry in NAV_ENTRIES:
+    for entry in registry.nav_items():
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
-            continue  # the page comes with a later issue
-        if _sees(entry, request):
-            items.append(NavItem(entry.label, url, _is_current(url, path)))
+            continue  # this URL map has no such page
+        if entry.shown_to(request):
+            items.append(NavLink(entry.label, url, _is_current(url, path)))
     return items
 
 
@@ -143,27 +109,24 @@ def fallback_context() -> dict:
     return {
         **_common(),
         "guild": site_config_or_defaults(),
-        "viewer": None,
+        "viewer": None,  # an anonymous visitor, as identity's `viewer` value would say
         "nav_items": navigation(None),
         "sign_in_url": sign_in_url(None),
     }
 
 
 def site(request) -> dict:
-    """The guild's configuration as `guild`, the signed-in user's Player as `viewer`, and the
-    navigation as `nav_items`.
+    """The guild's configuration as `guild` and the navigation as `nav_items`.
 
     Not `site`: allauth's and Django's auth views put their own `site` in the context.
 
-    `viewer` and `nav_items` are lazy: a page that renders neither (the admin) pays nothing
-    for them, and both share the request's cached Player (one query per request, ACC-48).
-    `viewer` is None for anonymous visitors and for users without a Player (ACC-45: username,
-    no rank badge).
+    `nav_items` is lazy: a page that does not render it (the admin) pays nothing for it; its
+    officer rule shares the request's cached Player with identity's `viewer` (one query per
+    request, ACC-48).
     """
     return {
         **_common(),
         "guild": site_config_or_defaults(),
-        "viewer": SimpleLazyObject(lambda: viewer_player(request)),
         "nav_items": SimpleLazyObject(lambda: navigation(request)),
         "sign_in_url": sign_in_url(request),
     }

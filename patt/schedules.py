@@ -1,83 +1,26 @@
 """django-q2 schedules, upserted by name and never duplicated (IDN-47).
 
-`SCHEDULES` is the registry: each app appends its `ScheduleSpec`s (e.g. from its
-`AppConfig.ready`, through `register_schedule`), and `setup_schedules()` (run by
-`manage.py setup_schedules` and after every `migrate`) makes the database match it.
+Each app contributes its `ScheduleSpec`s to the registry (patt/registry.py, from its
+`contributions()`), and `setup_schedules()` (run by `manage.py setup_schedules` and after
+every `migrate`) makes the database match them.
 """
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
 
 from django.utils import timezone
+
+from patt.registry import ScheduleSpec, registry, schedules
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ScheduleSpec:
-    """One named schedule: `cron` (UTC) or every `minutes`."""
-
-    name: str
-    func: str
-    cron: str | None = None
-    minutes: int | None = None
-
-    def __post_init__(self):
-        if (self.cron is None) == (self.minutes is None):
-            raise ValueError(f"Schedule {self.name}: give exactly one of cron or minutes")
-
-    @property
-    def fields(self) -> dict:
-        from django_q.models import Schedule
-
-        return {
-            "func": self.func,
-            "hook": None,
-            "args": None,
-            "kwargs": None,
-            "schedule_type": Schedule.CRON if self.cron else Schedule.MINUTES,
-            "cron": self.cron,
-            "minutes": self.minutes,
-            "repeats": -1,
-        }
-
-    def first_run(self, now: datetime) -> datetime:
-        """A cron schedule waits for its next slot; a minutes schedule may run at once."""
-        if self.cron:
-            from croniter import croniter
-
-            return croniter(self.cron, now).get_next(datetime)
-        return now
-
-
-SCHEDULES: list[ScheduleSpec] = [
-    ScheduleSpec(
-        name="identity.blizzard_roster_sync",
-        func="identity.tasks.run_blizzard_pipeline",
-        cron="0 1,7,13,19 * * *",
-    ),
-    ScheduleSpec(
-        name="identity.discord_member_sync",
-        func="identity.tasks.run_discord_pipeline",
-        minutes=15,
-    ),
-    # UPL-7: clear stored upload payloads older than ADDON_UPLOAD_RETENTION_DAYS, daily.
-    ScheduleSpec(
-        name="addon-upload-cleanup",
-        func="identity.tasks.cleanup_addon_uploads",
-        cron="30 3 * * *",
-    ),
-]
-
-
 def register_schedule(spec: ScheduleSpec) -> None:
-    """Add (or replace, by name) a schedule in the registry; other apps call this."""
-    SCHEDULES[:] = [existing for existing in SCHEDULES if existing.name != spec.name]
-    SCHEDULES.append(spec)
+    """Add (or replace, by name) a schedule in the registry, outside an app's contributions."""
+    registry.add(spec)
 
 
-def setup_schedules(specs: list[ScheduleSpec] | None = None, *, using: str = "default") -> dict:
+def setup_schedules(specs: Iterable[ScheduleSpec] | None = None, *, using: str = "default") -> dict:
     """Upsert every registered schedule by name (IDN-47); returns {name: outcome}.
 
     Outcomes: created, updated (a changed definition; its next run is recomputed) or
@@ -87,7 +30,7 @@ def setup_schedules(specs: list[ScheduleSpec] | None = None, *, using: str = "de
 
     outcomes = {}
     now = timezone.now()
-    for spec in SCHEDULES if specs is None else specs:
+    for spec in schedules() if specs is None else specs:
         rows = list(Schedule.objects.using(using).filter(name=spec.name).order_by("pk"))
         wanted = spec.fields
         if not rows:

@@ -32,7 +32,7 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "patt.apps.PattAdminConfig",  # django.contrib.admin with the registry's admin pages
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "patt.context_processors.site",
+                "identity.context_processors.viewer",  # the viewer's Player (user menu)
                 "campaigns.context_processors.nav_vote",  # ACC-45 "Vote" item
             ],
         },

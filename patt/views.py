@@ -12,12 +12,9 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 import patt
-from campaigns import landing as campaign_cards
-from identity.models import PlayableClass
-from patt import landing as landing_queries
+from patt import registry
+from patt.landing import hero_image_src
 from patt.models import SiteConfig
-from roster import landing as roster_landing
-from roster.services import quotes as roster_quotes
 
 logger = logging.getLogger(__name__)
 
@@ -33,31 +30,21 @@ def landing(request: HttpRequest) -> HttpResponse:
     """GET / (ACC-47): hero, active votes, recent results, about, recruiting, raid schedule,
     officers, quote of the day — in that order, every one working without JS (ACC-48).
 
-    The campaigns app fills `active_votes` and `recent_results` (campaigns/landing.py), the
-    roster app `recruiting_needs` (roster/landing.py) and `quote_of_the_day`
-    (roster/services/quotes.py); an empty section shows its empty state or stays hidden (see
-    templates/patt/landing.html). No placeholder data is made up.
+    Every section but the hero comes from an app through the registry (`LandingSection`):
+    identity's `officers`, campaigns' `active_votes` and `recent_results` (CMP-35), roster's
+    `recruiting_needs` (ROS-28) and `quote_of_the_day` (ROS-54). The template places them
+    (templates/patt/landing.html); an empty section shows its empty state or stays hidden. No
+    placeholder data is made up.
 
     A fixed number of queries whatever the guild size (ACC-48): SiteConfig (cached per
-    process), the officers in one joined query, and the viewer's Player when signed in (one
+    process), each section's constant queries, and the viewer's Player when signed in (one
     query per request, shared with the navigation).
     """
     config = SiteConfig.get()
-    return render(
-        request,
-        "patt/landing.html",
-        {
-            "hero_image_src": landing_queries.hero_image_src(config),
-            "officers": landing_queries.officers(),
-            # CMP-35 / ACC-47 #2–3: campaign cards (campaigns/landing.py, constant queries).
-            "active_votes": campaign_cards.active_votes(request),
-            "recent_results": campaign_cards.recent_results(request),
-            # ROS-28 / ACC-47 #5: roles below their minimum (roster/landing.py, constant queries).
-            "recruiting_needs": roster_landing.recruiting_needs_lines(),
-            # ROS-54 / ACC-47 #7: Mito's Corner's pick of the day (roster/services/quotes.py).
-            "quote_of_the_day": roster_quotes.landing_quote_of_the_day(),
-        },
-    )
+    context = {"hero_image_src": hero_image_src(config)}
+    for section in registry.landing_sections():
+        context[section.name] = section.provide(request)
+    return render(request, "patt/landing.html", context)
 
 
 @require_safe
@@ -83,27 +70,36 @@ def health(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def theme_css_body(config: SiteConfig, classes) -> str:
-    """The theme stylesheet: `--accent` and one `.class-<slug>` colour rule per class (ACC-8,
-    ACC-59). Class colours come from the reference data so the CSS follows the database."""
+def theme_css_body(config: SiteConfig, rules: list[tuple[str, str, str]]) -> str:
+    """The theme stylesheet: `--accent`, then one `.<prefix><slug>` colour rule per contributed
+    (prefix, slug, colour), e.g. `.class-mage` (ACC-8, ACC-59). The colours come from the
+    apps' `ThemeColours` (identity: the playable classes), so the CSS follows the database."""
     accent = config.accent_colour if _HEX_COLOUR.match(config.accent_colour or "") else ""
     lines = [f":root{{--accent:{accent}}}"] if accent else []
-    for slug, colour in classes:
+    for prefix, slug, colour in rules:
         if _CSS_IDENT.match(slug or "") and _HEX_COLOUR.match(colour or ""):
-            lines.append(f".class-{slug}{{color:{colour}}}")
+            lines.append(f".{prefix}{slug}{{color:{colour}}}")
     return "\n".join(lines) + "\n"
+
+
+def theme_rules() -> list[tuple[str, str, str]]:
+    """Every contributed (prefix, slug, colour), in registry order."""
+    return [
+        (theme.css_prefix, slug, colour)
+        for theme in registry.theme_colours()
+        for slug, colour in theme.colours()
+    ]
 
 
 @require_safe
 def theme_css(request: HttpRequest) -> HttpResponse:
     """GET /theme.css (ACC-8): configuration injected into CSS the CSP-safe way.
 
-    The ETag hashes SiteConfig.updated_at together with the body (accent and class colours),
-    so a change to either yields a new tag; a matching If-None-Match gets a 304.
+    The ETag hashes SiteConfig.updated_at together with the body (accent and contributed
+    colours), so a change to either yields a new tag; a matching If-None-Match gets a 304.
     """
     config = SiteConfig.get()
-    classes = list(PlayableClass.objects.order_by("slug").values_list("slug", "colour"))
-    body = theme_css_body(config, classes)
+    body = theme_css_body(config, theme_rules())
     stamp = config.updated_at.isoformat() if config.updated_at else ""
     etag = '"' + hashlib.sha256(f"{stamp}\n{body}".encode()).hexdigest()[:32] + '"'
     response = HttpResponse(body, content_type="text/css; charset=utf-8")

@@ -1,11 +1,11 @@
 """The roster in the admin (ROS-18, ROS-52).
 
 Officers edit any player's raid preferences, availability and roster characters on the player
-page (inlines added to identity's PlayerAdmin through `EXTRA_PLAYER_INLINES`), and the same
-rows have their own admin pages. Every change of preferences or availability made here records
-`updated_via = admin` (so `import_sheets` keeps it, ROS-68) and creates the preferences row
-when it is missing (ROS-8). Roster character rows change only the roster fields; links are
-made and removed by identity's character rows.
+page (inlines contributed to identity's PlayerAdmin through the registry, an `AdminInline`),
+and the same rows have their own admin pages. Every change of preferences or availability
+made here records `updated_via = admin` (so `import_sheets` keeps it, ROS-68) and creates the
+preferences row when it is missing (ROS-8). Roster character rows change only the roster
+fields; links are made and removed by identity's character rows.
 """
 
 from django import forms
@@ -15,7 +15,6 @@ from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
 from identity.admin.mixins import ReadOnlyRecordMixin
-from identity.admin.players import EXTRA_PLAYER_INLINES
 from identity.models import PlayerCharacter, Specialization
 from roster.models import (
     EventTemplate,
@@ -164,9 +163,8 @@ class RosterCharacterInline(admin.TabularInline):
         )
 
 
-EXTRA_PLAYER_INLINES.extend(
-    [RaidPreferencesInline, PlayerAvailabilityInline, RosterCharacterInline]
-)
+# Contributed to identity's player page as an `AdminInline` (roster/contributions.py).
+PLAYER_PAGE_INLINES = (RaidPreferencesInline, PlayerAvailabilityInline, RosterCharacterInline)
 
 
 # --- the rows' own pages --------------------------------------------------------------------
@@ -232,3 +230,7 @@ class RaidEventAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
     search_fields = ("title", "raid_helper_event_id")
     list_select_related = ("created_by",)
     date_hierarchy = "starts_at"
+
+
+# Mito's Corner quotes and titles (ROS-55): patt's models, with the roster's rules.
+from roster import admin_quotes  # noqa: E402, F401

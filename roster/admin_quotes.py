@@ -1,5 +1,8 @@
 """Mito's Corner quotes and titles in the admin (ROS-55): list, search, add, edit, delete.
 
+The models are patt's (app label `patt`); their admin lives here because the rules are the
+roster's, and patt imports no app (issue 12).
+
 The form applies the page's rules (trimmed, not empty, length, case-insensitive duplicates)
 through `roster.services.quotes`, so the admin and `/mitos-corner` never disagree.
 """
@@ -8,6 +11,7 @@ from django import forms
 from django.contrib import admin
 
 from patt.models import Quote, QuoteTitle
+from patt.refusals import Refused
 from roster.services import quotes as service
 
 
@@ -21,7 +25,7 @@ class _EntryForm(forms.ModelForm):
     def clean_text(self):
         try:
             value = service.clean_text(self.kind, self.cleaned_data.get("text"))
-        except service.QuoteError as exc:
+        except Refused as exc:
             raise forms.ValidationError(exc.message) from None
         exclude = self.instance.pk if self.instance and self.instance.pk else None
         if service.text_key(value) in service.existing_keys(self.kind, exclude_pk=exclude):

@@ -47,7 +47,8 @@ from campaigns.services.stats import (
     players_not_voted,
     snapshot_stats,
 )
-from identity.admin.mixins import acting_player, change_url, count_of
+from identity.admin.mixins import acting_player, change_url
+from patt.admin_columns import count_of
 from patt.templatetags.patt_tags import utc_text
 
 # CMP-11: live first, then drafts, closed and archived.

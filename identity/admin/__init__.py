@@ -13,10 +13,9 @@ linking, rank or invite logic. One module per area; importing them registers the
 - `invites`: invite codes (ACC-30)
 - `audit`: audit issues with their officer actions, and sync run history (IDN-17, IDN-43)
 - `uploads`: addon upload tokens and uploads (UPL-2, UPL-15)
-- `sync`: the sync page and worker health (IDN-43, IDN-47), installed on the admin site
+- `sync`: the sync page and worker health (IDN-43, IDN-47), contributed to the admin site
+  through the registry (identity/contributions.py)
 """
-
-from django.contrib import admin
 
 from identity.admin import (  # noqa: F401
     audit,
@@ -29,5 +28,3 @@ from identity.admin import (  # noqa: F401
     sync,
     uploads,
 )
-
-sync.install(admin.site)

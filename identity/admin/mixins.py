@@ -1,4 +1,7 @@
-"""Pieces the identity admin modules share: links, counts, filters and permission mixins.
+"""Pieces the identity admin modules share: links, filters and permission mixins.
+
+The count columns every app's admin uses (`count_of`, `count_column`) are patt's
+(patt/admin_columns.py).
 
 The refusal of deletes of rows in use (IDN-1, IDN-6) lives here too, as it serves the
 reference data and the rank ladder alike.
@@ -8,8 +11,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.db import router
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -54,32 +55,6 @@ def link_column(attribute: str, description: str, ordering: str | None = None):
     def column(self, obj):
         # A missing reverse one-to-one raises a DoesNotExist that is also an AttributeError.
         return admin_link(getattr(obj, attribute, None))
-
-    return column
-
-
-def count_of(model, fk_name: str):
-    """A correlated COUNT(*) subquery of `model` rows pointing at the outer row.
-
-    A subquery, not Count() over a join: two counts over joins would multiply each other, and
-    the outer query keeps no GROUP BY.
-    """
-    rows = (
-        model._base_manager.filter(**{fk_name: OuterRef("pk")})
-        .order_by()
-        .values(fk_name)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
-def count_column(annotation: str, description: str):
-    """A sortable changelist column showing a `count_of` annotation of `get_queryset`."""
-
-    @admin.display(description=description, ordering=annotation)
-    def column(self, obj):
-        return getattr(obj, annotation)
 
     return column
 

@@ -26,8 +26,6 @@ from identity.admin.mixins import (
     YesNoFilter,
     acting_player,
     change_url,
-    count_column,
-    count_of,
     link_column,
 )
 from identity.models import (
@@ -47,6 +45,8 @@ from identity.services.invites import (
 )
 from identity.services.links import CharacterAlreadyLinked, link_character, unlink_character
 from identity.services.ranks import return_ranks_to_automatic, set_manual_rank
+from patt import registry
+from patt.admin_columns import count_column, count_of
 
 
 class HasDiscordUserFilter(YesNoFilter):
@@ -86,11 +86,6 @@ class PlayerForm(forms.ModelForm):
             "offspec_character",
             "offspec_spec",
         ]
-
-
-# Sections other apps add to the player page (roster: ROS-18). An inline whose formset sets
-# `saves_itself = True` is saved by its own formset, not by the link services below.
-EXTRA_PLAYER_INLINES: list = []
 
 
 @admin.register(Player)
@@ -216,7 +211,10 @@ class PlayerAdmin(admin.ModelAdmin):
             sync_officer_access_for_players(player_ids=[obj.pk])
 
     def get_inlines(self, request, obj):
-        return (*super().get_inlines(request, obj), *EXTRA_PLAYER_INLINES)
+        """Our inlines, then the sections other apps contribute to the player page
+        (`AdminInline` for "identity.player", e.g. roster's ROS-18). An inline whose formset
+        sets `saves_itself = True` is saved by its own formset, not by the link services."""
+        return (*super().get_inlines(request, obj), *registry.inlines_for("identity.player"))
 
     def save_formset(self, request, form, formset, change):
         """Character rows go through the link services (IDN-12, IDN-43)."""

@@ -6,9 +6,10 @@ re-resolve every rank, and a rank in use is refused with its counts (IDN-6).
 
 from django.contrib import admin, messages
 
-from identity.admin.mixins import RefuseDeleteInUseMixin, count_column, count_of
+from identity.admin.mixins import RefuseDeleteInUseMixin
 from identity.models import GuildRank, PlayableClass, Player, Role, Specialization, WowCharacter
 from identity.services.ranks import rank_usage, resolve_ladder
+from patt.admin_columns import count_column, count_of
 
 
 @admin.register(Role)

@@ -10,22 +10,23 @@
 - `/admin/identity/sync/health/`: each django-q2 schedule with its last task, the latest run
   per source, the last failed tasks and the queue length.
 
-Neither page is a model's, so `install(site)` adds their URLs to the admin site (under the
-identity app's prefix) and an entry "Sync & worker health" to the identity app's list on the
-admin index, for officers only. Both pages cost a fixed number of queries.
+Neither page is a model's: identity contributes them to the registry (identity/contributions.py:
+two `AdminView`s under the identity app's prefix and an `AdminAppEntry` "Sync & worker health"
+in the identity app's list on the admin index, for officers only), and the admin site
+(patt/admin_site.py) serves them. Both pages cost a fixed number of queries.
 """
 
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from identity.models import SyncRun, SyncSource, SyncStatus, SyncTrigger
@@ -303,51 +304,6 @@ def health_view(request, site):
     return TemplateResponse(request, "admin/identity/sync/health.html", context)
 
 
-# --- hooking the pages into the admin site -------------------------------------------------------
+# --- the app-list entry (contributed in identity/contributions.py) ------------------------------
 
 ENTRY_NAME = "Sync & worker health"
-
-
-def install(site: admin.AdminSite) -> None:
-    """Add the sync and health URLs and the app-list entry to `site` (once)."""
-    if getattr(site, "_identity_sync_installed", False):
-        return
-    site._identity_sync_installed = True
-    get_urls, get_app_list = site.get_urls, site.get_app_list
-
-    def get_urls_with_sync():
-        return [
-            path(
-                "identity/sync/",
-                site.admin_view(lambda request: sync_view(request, site)),
-                name="identity_sync",
-            ),
-            path(
-                "identity/sync/health/",
-                site.admin_view(lambda request: health_view(request, site)),
-                name="identity_sync_health",
-            ),
-            *get_urls(),
-        ]
-
-    def get_app_list_with_sync(request, app_label=None):
-        app_list = get_app_list(request, app_label)
-        if not can_use_sync_tools(request.user):
-            return app_list
-        for app in app_list:
-            if app["app_label"] == "identity":
-                app["models"].append(
-                    {
-                        "name": ENTRY_NAME,
-                        "object_name": "Sync",
-                        "perms": {"add": False, "change": False, "delete": False, "view": True},
-                        "admin_url": reverse("admin:identity_sync", current_app=site.name),
-                        "add_url": None,
-                        "view_only": True,
-                    }
-                )
-                app["models"].sort(key=lambda entry: entry["name"])
-        return app_list
-
-    site.get_urls = get_urls_with_sync
-    site.get_app_list = get_app_list_with_sync

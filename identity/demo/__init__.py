@@ -9,10 +9,10 @@ Two halves:
   by natural keys (`upserts`, `audit`), so running it twice leaves the same rows.
 """
 
-from patt.demo.generate import DEFAULT_PLAYERS, DEFAULT_SEED, build_plan
-from patt.demo.names import fold
-from patt.demo.plan import MEMBER_USERNAME, OFFICER_USERNAME, GuildPlan
-from patt.demo.write import DEMO_PASSWORD, SeedResult, seed_demo_guild
+from identity.demo.generate import DEFAULT_PLAYERS, DEFAULT_SEED, build_plan
+from identity.demo.names import fold
+from identity.demo.plan import MEMBER_USERNAME, OFFICER_USERNAME, GuildPlan
+from identity.demo.write import DEMO_PASSWORD, SeedResult, seed_demo_guild
 
 __all__ = [
     "DEFAULT_PLAYERS",

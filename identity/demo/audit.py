@@ -6,6 +6,8 @@ Issues read as the integrity check reports them (IDN-36, IDN-37) and are upserte
 
 from datetime import datetime, timedelta
 
+from identity.demo.plan import GuildPlan
+from identity.demo.upserts import LOOKUP_SIZE, ago, bulk_upsert, chunks
 from identity.models import (
     AuditIssue,
     DiscordUser,
@@ -17,8 +19,6 @@ from identity.models import (
     SyncRun,
     WowCharacter,
 )
-from patt.demo.plan import GuildPlan
-from patt.demo.upserts import LOOKUP_SIZE, ago, bulk_upsert, chunks
 
 
 def issue_rows(

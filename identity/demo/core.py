@@ -5,8 +5,7 @@ plus the orphans, departures and odd ranks every page should be able to show. Th
 as tables, one character per line or two, so it reads at a glance.
 """
 
-from identity.models import LinkSource
-from patt.demo.plan import (
+from identity.demo.plan import (
     MEMBER_USERNAME,
     OFFICER_USERNAME,
     CharacterPlan,
@@ -16,6 +15,7 @@ from patt.demo.plan import (
     PlayerPlan,
     SuggestionPlan,
 )
+from identity.models import LinkSource
 
 # Demo Discord role ids (18-digit snowflakes), given to a ladder rank only when its id is blank
 # (IDN-5: officers own real ids). Keyed by in-game rank index.

@@ -7,10 +7,10 @@ extends a smaller one.
 
 import random
 
+from identity.demo.core import core_plan
+from identity.demo.names import ALT_SUFFIXES, CLASSES, REALM_WEIGHTS, Names, fold, handle
+from identity.demo.plan import CharacterPlan, DiscordPlan, GuildPlan, OrphanDiscordPlan, PlayerPlan
 from identity.models import LinkSource
-from patt.demo.core import core_plan
-from patt.demo.names import ALT_SUFFIXES, CLASSES, REALM_WEIGHTS, Names, fold, handle
-from patt.demo.plan import CharacterPlan, DiscordPlan, GuildPlan, OrphanDiscordPlan, PlayerPlan
 
 DEFAULT_PLAYERS = 60
 DEFAULT_SEED = 2004  # the year WoW launched; any fixed value gives a stable guild

@@ -8,8 +8,8 @@ other entry of the plan already uses.
 import random
 import re
 
+from identity.demo.plan import GuildPlan
 from identity.matching.normalise import normalise
-from patt.demo.plan import GuildPlan
 
 REALMS = {
     "senjin": "Sen'jin",

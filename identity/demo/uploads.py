@@ -7,9 +7,9 @@ says it exists (officers can make a new one in the admin: tokens are stored hash
 
 from dataclasses import dataclass
 
+from identity.demo.plan import OFFICER_USERNAME
 from identity.models import Player, UploadToken
 from identity.uploads.tokens import create_token
-from patt.demo.plan import OFFICER_USERNAME
 
 DEMO_TOKEN_NAME = "Demo companion"
 

@@ -12,6 +12,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Model
 
+from identity.demo.core import EXTRA_ROLE_IDS
+from identity.demo.names import REALMS
+from identity.demo.plan import CharacterPlan, DiscordPlan, PlayerPlan
 from identity.models import (
     Confidence,
     DiscordUser,
@@ -25,9 +28,6 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.ranks import highest_guild_role
-from patt.demo.core import EXTRA_ROLE_IDS
-from patt.demo.names import REALMS
-from patt.demo.plan import CharacterPlan, DiscordPlan, PlayerPlan
 
 BATCH_SIZE = 500
 # SQLite allows 999 parameters in one query: the size of the `__in` lookups.

@@ -14,20 +14,20 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from identity.models import AuditIssue, GuildRank, InviteCode, Player, SyncRun
-from identity.services.accounts import sync_officer_access_for_players
-from identity.services.invites import create_invite
-from identity.services.ranks import recompute_player_ranks
-from patt.demo.audit import ensure_sync_runs, issue_rows, upsert_issues
-from patt.demo.core import LADDER_ROLE_IDS
-from patt.demo.plan import MEMBER_USERNAME, OFFICER_USERNAME, GuildPlan
-from patt.demo.upserts import (
+from identity.demo.audit import ensure_sync_runs, issue_rows, upsert_issues
+from identity.demo.core import LADDER_ROLE_IDS
+from identity.demo.plan import MEMBER_USERNAME, OFFICER_USERNAME, GuildPlan
+from identity.demo.upserts import (
     Progress,
     upsert_characters,
     upsert_discord_users,
     upsert_links,
     upsert_players,
 )
+from identity.models import AuditIssue, GuildRank, InviteCode, Player, SyncRun
+from identity.services.accounts import sync_officer_access_for_players
+from identity.services.invites import create_invite
+from identity.services.ranks import recompute_player_ranks
 
 DEMO_PASSWORD = "salt-all-the-things"
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from identity.models import GuildRank, LinkSource, Player, PlayerCharacter
+from patt import registry
 
 OFFICERS_GROUP = "Officers"
 
@@ -62,38 +63,19 @@ def officers_who_left():
     )
 
 
-# ACC-38: the guild apps whose models officers manage. Apps that do not exist yet are skipped.
-GUILD_APPS = ("patt", "identity", "campaigns", "roster", "onboarding")
-# Models officers may only view (ACC-38), by app label and model name.
-VIEW_ONLY_MODELS = {
-    ("identity", "syncrun"),
-    ("identity", "discorduser"),
-    ("campaigns", "ballot"),
-    ("campaigns", "ballotreceipt"),
-    ("campaigns", "contestagentlog"),
-}
-# SiteConfig: view + change, never add or delete (ACC-5).
-VIEW_CHANGE_MODELS = {("patt", "siteconfig")}
-# django-q2's task and schedule models: view (ACC-38).
-VIEW_ONLY_APPS = ("django_q",)
-
-
 def officer_permissions() -> list[Permission]:
-    """The permissions of the Officers group (ACC-38)."""
-    permissions = Permission.objects.filter(
-        content_type__app_label__in=(*GUILD_APPS, *VIEW_ONLY_APPS)
-    ).select_related("content_type")
+    """The permissions of the Officers group (ACC-38): each app says what officers may do with
+    its models (`OfficerPermissions` in the registry, patt/registry.py); the apps that say
+    nothing grant nothing."""
+    rules = {rule.app_label: rule for rule in registry.officer_permissions()}
+    permissions = Permission.objects.filter(content_type__app_label__in=list(rules)).select_related(
+        "content_type"
+    )
     granted = []
     for permission in permissions:
-        key = (permission.content_type.app_label, permission.content_type.model)
+        app_label, model_name = permission.content_type.app_label, permission.content_type.model
         action = permission.codename.split("_", 1)[0]
-        if key[0] in VIEW_ONLY_APPS or key in VIEW_ONLY_MODELS:
-            allowed = action == "view"
-        elif key in VIEW_CHANGE_MODELS:
-            allowed = action in ("view", "change")
-        else:
-            allowed = True
-        if allowed:
+        if rules[app_label].allows(model_name, action):
             granted.append(permission)
     return granted
 

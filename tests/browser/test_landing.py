@@ -126,15 +126,15 @@ def public_nav_labels() -> list[str]:
     """The ACC-45 items anyone sees, among those whose pages exist in the URL map."""
     from django.urls import NoReverseMatch, reverse
 
-    from patt.context_processors import ANYONE, NAV_ENTRIES
+    from patt.registry import nav_items
 
     labels = []
-    for entry in NAV_ENTRIES:
+    for entry in nav_items():
         try:
             reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        if entry.audience == ANYONE:
+        if entry.audience == "anyone":
             labels.append(entry.label)
     return labels
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from identity.demo.names import fold
 from identity.matching import normalise, parse_hints
-from patt.demo.names import fold
 
 
 @pytest.mark.parametrize(

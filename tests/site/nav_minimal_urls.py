@@ -2,7 +2,7 @@
 whose pages do not resolve are left out (every app's pages exist in the real map)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from patt import urls as patt_urls
 from patt import views
@@ -11,7 +11,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("api/health", views.health, name="health"),
     path("theme.css", views.theme_css, name="theme-css"),
-    *patt_urls.account_urlpatterns,
+    path("", include("identity.auth.urls")),
     path("admin/", admin.site.urls),
 ]
 handler400 = patt_urls.handler400

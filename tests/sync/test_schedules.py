@@ -8,7 +8,9 @@ from django_q.models import Schedule
 
 from identity import tasks
 from identity.models import SyncRun, SyncSource, SyncStatus, SyncTrigger
-from identity.services.schedules import SCHEDULES, ScheduleSpec, register_schedule, setup_schedules
+from patt.registry import ScheduleSpec, schedules
+from patt.registry import registry as contributions
+from patt.schedules import register_schedule, setup_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +23,20 @@ def no_schedules():
     Schedule.objects.all().delete()  # migrate already created them; start from none
 
 
+class _Registered:
+    """The registered schedules, read afresh on each iteration."""
+
+    def __iter__(self):
+        return iter(schedules())
+
+
 @pytest.fixture
 def registry():
-    saved = list(SCHEDULES)
-    yield SCHEDULES
-    SCHEDULES[:] = saved
+    saved = schedules()
+    yield _Registered()
+    for spec in schedules():
+        contributions.remove(ScheduleSpec, spec.name)
+    contributions.add(*saved)
 
 
 def test_idn47_schedules_are_created_with_exact_fields():

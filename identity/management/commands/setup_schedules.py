@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from identity.services.schedules import setup_schedules
+from patt.schedules import setup_schedules
 
 
 class Command(BaseCommand):

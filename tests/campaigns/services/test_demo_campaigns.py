@@ -5,12 +5,12 @@ import io
 import pytest
 from django.core.management import call_command
 
+from campaigns.demo import CLOSED_TITLE, DRAFT_TITLE, SECRET_BALLOTS, SECRET_TITLE
 from campaigns.management.commands.setup_art_vote import ART_VOTE_TITLE
 from campaigns.models import Ballot, BallotReceipt, Campaign, CampaignResult, SecretPickCount
 from campaigns.services.scoring import final_results, rank_entries, winners
 from campaigns.services.stats import display_stats, eligible_players
 from identity.models import Player
-from patt.demo.campaigns import CLOSED_TITLE, DRAFT_TITLE, SECRET_BALLOTS, SECRET_TITLE
 
 pytestmark = pytest.mark.django_db
 

@@ -295,7 +295,7 @@ def test_ros55_officers_manage_quotes_in_the_admin(lists):
 
 
 def test_seed_demo_adds_quotes_once(settings):
-    from patt.demo.quotes import DEMO_QUOTES, DEMO_TITLES, seed_demo_quotes
+    from roster.demo.quotes import DEMO_QUOTES, DEMO_TITLES, seed_demo_quotes
 
     Quote.objects.create(text="WHO PULLED? BE HONEST.")  # an officer's own, kept
 

@@ -1,0 +1,67 @@
+"""What identity contributes to the registry (patt/registry.py): its URLs, the officers block
+of the landing page, the class colours of the theme, its schedules, officer permissions, the
+sync pages of the admin and the demo guild."""
+
+from patt.registry import (
+    AdminAppEntry,
+    AdminView,
+    DemoBuilder,
+    LandingSection,
+    OfficerPermissions,
+    ScheduleSpec,
+    ThemeColours,
+    UrlMount,
+)
+
+
+def playable_class_colours() -> list[tuple[str, str]]:
+    """ACC-59: each playable class's colour, by slug (one query)."""
+    from identity.models import PlayableClass
+
+    return list(PlayableClass.objects.order_by("slug").values_list("slug", "colour"))
+
+
+def contributions() -> list:
+    from identity.admin.sync import ENTRY_NAME, can_use_sync_tools, health_view, sync_view
+    from identity.demo.builders import GUILD_OPTIONS, build_guild, build_upload_token
+    from identity.landing import officers
+
+    return [
+        # Accounts (ACC-11 … ACC-34) first, in front of every app's pages, as before.
+        UrlMount("identity-accounts", "", "identity.auth.urls", order=10),
+        UrlMount("identity-api", "api/v1/guild-sync/", "identity.api_urls", order=30),
+        UrlMount("identity-legacy-upload", "", "identity.uploads.legacy_urls", order=31),
+        # ACC-47 #7: the officers block.
+        LandingSection("officers", lambda request: officers(), order=10),
+        ThemeColours("playable-classes", "class-", playable_class_colours),
+        # IDN-47: the syncs; UPL-7: clear stored upload payloads older than
+        # ADDON_UPLOAD_RETENTION_DAYS, daily.
+        ScheduleSpec(
+            name="identity.blizzard_roster_sync",
+            func="identity.tasks.run_blizzard_pipeline",
+            cron="0 1,7,13,19 * * *",
+            order=10,
+        ),
+        ScheduleSpec(
+            name="identity.discord_member_sync",
+            func="identity.tasks.run_discord_pipeline",
+            minutes=15,
+            order=11,
+        ),
+        ScheduleSpec(
+            name="addon-upload-cleanup",
+            func="identity.tasks.cleanup_addon_uploads",
+            cron="30 3 * * *",
+            order=12,
+        ),
+        # ACC-38: officers only view sync runs and Discord users (the syncs write them).
+        OfficerPermissions("identity", view_only=frozenset({"syncrun", "discorduser"})),
+        # IDN-43, IDN-47: the sync page and worker health, for officers only.
+        AdminView("identity_sync", "identity/sync/", sync_view),
+        AdminView("identity_sync_health", "identity/sync/health/", health_view),
+        AdminAppEntry("identity", ENTRY_NAME, "Sync", "identity_sync", can_use_sync_tools),
+        # IDN-51: the demo guild first (every other app's demo data builds on its players);
+        # UPL-2: the companion's token last.
+        DemoBuilder("identity-guild", 10, build_guild, options=GUILD_OPTIONS),
+        DemoBuilder("identity-upload-token", 50, build_upload_token),
+    ]

@@ -61,8 +61,7 @@ chromium:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	@if [ -f .importlinter ]; then echo "$(BIN)/lint-imports"; $(BIN)/lint-imports; \
-	else echo "lint-imports: no .importlinter contracts file yet, skipped"; fi
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev

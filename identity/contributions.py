@@ -21,10 +21,16 @@ def playable_class_colours() -> list[tuple[str, str]]:
     return list(PlayableClass.objects.order_by("slug").values_list("slug", "colour"))
 
 
+def officers_section(request):
+    """ACC-47 #7: the officers block (identity/landing.py)."""
+    from identity.landing import officers
+
+    return officers()
+
+
 def contributions() -> list:
     from identity.admin.sync import ENTRY_NAME, can_use_sync_tools, health_view, sync_view
     from identity.demo.builders import GUILD_OPTIONS, build_guild, build_upload_token
-    from identity.landing import officers
 
     return [
         # Accounts (ACC-11 … ACC-34) first, in front of every app's pages, as before.
@@ -32,7 +38,7 @@ def contributions() -> list:
         UrlMount("identity-api", "api/v1/guild-sync/", "identity.api_urls", order=30),
         UrlMount("identity-legacy-upload", "", "identity.uploads.legacy_urls", order=31),
         # ACC-47 #7: the officers block.
-        LandingSection("officers", lambda request: officers(), order=10),
+        LandingSection("officers", officers_section, order=10),
         ThemeColours("playable-classes", "class-", playable_class_colours),
         # IDN-47: the syncs; UPL-7: clear stored upload payloads older than
         # ADDON_UPLOAD_RETENTION_DAYS, daily.

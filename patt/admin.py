@@ -4,6 +4,7 @@ The admin site itself (its names, the pages apps contribute) is patt/admin_site.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -70,7 +71,7 @@ class SiteConfigAdmin(admin.ModelAdmin):
     OTHER_FIELDSET = "Other settings"
 
     def get_fieldsets(self, request, obj=None):
-        listed = set(admin.utils.flatten_fieldsets(self.fieldsets))
+        listed = set(flatten_fieldsets(self.fieldsets))
         others = [
             field.name
             for field in self.opts.get_fields()

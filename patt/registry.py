@@ -65,7 +65,7 @@ def signed_in(request: HttpRequest | None) -> bool:
 def staff(request: HttpRequest | None) -> bool:
     """ACC-45 "staff": a signed-in user who may open the admin (`is_staff`)."""
     user = getattr(request, "user", None)
-    return bool(signed_in(request) and user.is_staff)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
 # --- the contributions ---------------------------------------------------------------------------

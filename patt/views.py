@@ -105,7 +105,8 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="text/css; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
-    return get_conditional_response(request, etag=etag, response=response)
+    # Given a response, Django answers it or a 304, never None.
+    return get_conditional_response(request, etag=etag, response=response) or response
 
 
 @require_safe

@@ -34,10 +34,22 @@ def build_demo_quotes(options, progress) -> DemoReport:
     return DemoReport(lines=(seed_demo_quotes().line,))
 
 
+def recruiting_needs_section(request) -> list[str]:
+    """ROS-28 / ACC-47 #5: roles below their minimum (constant queries)."""
+    from roster.landing import recruiting_needs_lines
+
+    return recruiting_needs_lines()
+
+
+def quote_of_the_day_section(request):
+    """ROS-54 / ACC-47 #7: Mito's Corner's pick of the day."""
+    from roster.services.quotes import landing_quote_of_the_day
+
+    return landing_quote_of_the_day()
+
+
 def contributions() -> list:
     from roster.admin import PLAYER_PAGE_INLINES
-    from roster.landing import recruiting_needs_lines
-    from roster.services.quotes import landing_quote_of_the_day
 
     return [
         UrlMount("roster-pages", "", "roster.urls", order=40),
@@ -46,10 +58,8 @@ def contributions() -> list:
         NavItem("My characters", "roster", "member", order=40, shown_to=signed_in),
         NavItem("Mito's Corner", "mitos-corner", "anyone", order=50, shown_to=anyone),
         NavItem("Raid planner", "raid-admin", "officer", order=60, shown_to=officer),
-        # ROS-28 / ACC-47 #5: roles below their minimum (constant queries).
-        LandingSection("recruiting_needs", lambda request: recruiting_needs_lines(), order=30),
-        # ROS-54 / ACC-47 #7: Mito's Corner's pick of the day.
-        LandingSection("quote_of_the_day", lambda request: landing_quote_of_the_day(), order=31),
+        LandingSection("recruiting_needs", recruiting_needs_section, order=30),
+        LandingSection("quote_of_the_day", quote_of_the_day_section, order=31),
         OfficerPermissions("roster"),
         # ROS-18: raid preferences, availability and roster characters on the player page.
         AdminInline("roster-player-sections", "identity.player", PLAYER_PAGE_INLINES),

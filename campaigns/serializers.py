@@ -5,16 +5,11 @@ decides (and tests count) every query. Times are ISO 8601 UTC with a `Z` suffix.
 agent settings are never part of any shape (CMP-41).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.conf import settings
 
-
-def iso_utc(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC, seconds precision, `Z` suffix; None stays None."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+from patt.timefmt import iso_utc_or_none as iso_utc
 
 
 def absolute_url(url: str, request=None) -> str | None:
@@ -144,7 +139,7 @@ def results_dict(
 
 def picks_list(picks) -> list[dict]:
     """Ballot picks as `[{rank, entry_id, entry_name}]` from `(rank, entry_id, entry_name)`
-    tuples (`BallotOutcome.picks`) or dicts already in that shape (`my_vote`)."""
+    tuples (`CastBallot.picks`) or dicts already in that shape (`my_vote`)."""
     rows = []
     for pick in picks:
         if isinstance(pick, dict):

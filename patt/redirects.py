@@ -31,7 +31,7 @@ def is_safe_next(request: HttpRequest, candidate: str | None) -> bool:
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -> str:
     """`candidate` when it is a safe `next` (ACC-43), else `default`."""
-    return candidate if is_safe_next(request, candidate) else default
+    return candidate if candidate and is_safe_next(request, candidate) else default
 
 
 def sign_in_url(next_path: str) -> str:

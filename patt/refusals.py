@@ -29,6 +29,9 @@ class Refused(Exception):
     """
 
     INVALID: ClassVar[str] = "invalid"
+    # Text no column can hold (NUL, unpaired surrogates; patt.validators): a bad request even
+    # where an ordinary refusal is only a form error (issue 11 item 7).
+    UNSTORABLE: ClassVar[str] = "unstorable"
     SIGN_IN_REQUIRED: ClassVar[str] = "sign_in_required"
     FORBIDDEN: ClassVar[str] = "forbidden"
     NOT_FOUND: ClassVar[str] = "not_found"
@@ -66,6 +69,7 @@ class Refused(Exception):
 # client error of the generic kind.
 STATUS_BY_CODE: dict[str, int] = {
     Refused.INVALID: 400,
+    Refused.UNSTORABLE: 400,
     Refused.SIGN_IN_REQUIRED: 401,
     Refused.FORBIDDEN: 403,
     Refused.NOT_FOUND: 404,

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods
 from identity.models import Player
 from identity.services.viewer import viewer_player
 from patt.models import SiteConfig
+from patt.refusals import Refused, add_to_form
 from roster.forms import AddCharacterForm, AvailabilityForm, EditCharacterForm, ReferenceData
 from roster.models import UpdatedVia, Weekday
 from roster.services import characters as roster_characters
 from roster.services.availability import availability_of, save_availability
-from roster.services.characters import RosterError
 
 NOT_LINKED = "Your account isn't linked to a guild member yet — ask an officer."
 SIGN_IN = "Sign in with Discord to join the raid roster"
@@ -140,8 +140,8 @@ def _add_character(request, player, reference) -> HttpResponse:
                 spec_id=data["spec"] or None,
                 make_main=data["is_main"],
             )
-        except RosterError as refused:
-            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+        except Refused as refused:
+            add_to_form(form, refused)
         else:
             messages.success(request, change.message)
             return _redirect()
@@ -176,7 +176,7 @@ def _edit_character(request, player, reference) -> HttpResponse:
                 spec_id=form.cleaned_data["spec"] or None,
                 make_main=form.cleaned_data["is_main"],
             )
-        except RosterError as refused:
+        except Refused as refused:
             form.add_error("spec" if refused.field == "spec" else None, refused.message)
         else:
             messages.success(request, change.message)
@@ -188,7 +188,7 @@ def _row_action(request, player, reference, service) -> HttpResponse:
     character_id = request.POST.get("character", "")
     try:
         change = service(player, character_id=character_id)
-    except RosterError as refused:
+    except Refused as refused:
         row = int(character_id) if character_id.isascii() and character_id.isdigit() else 0
         return _page(
             request,

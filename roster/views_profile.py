@@ -10,19 +10,19 @@ active Player can still change their password. A constant number of queries.
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from identity.auth.decorators import signin_required
 from identity.models import Player
 from identity.services.viewer import viewer_player
+from patt.refusals import Refused
 from roster.forms import ReferenceData
 from roster.forms_profile import DisplayNameForm, MainCharacterForm, OffspecForm, password_form
 from roster.services import characters as roster_characters
 from roster.services import profile as profile_service
-from roster.services.characters import RosterError
 from roster.views_member import NOT_LINKED, UNKNOWN_ACTION
 
 PASSWORD_CHANGED = "Your password was changed."
@@ -92,7 +92,7 @@ def _page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@signin_required
 def profile(request: HttpRequest) -> HttpResponse:
     """`/profile`: anonymous visitors go to sign in (`?next=/profile`); POSTs by `action`."""
     player = viewer_player(request)
@@ -111,7 +111,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return handler(request, player)
 
 
-def _refused(form, refused: RosterError, field: str | None = None) -> None:
+def _refused(form, refused: Refused, field: str | None = None) -> None:
     form.add_error(field if field in form.fields else None, refused.message)
 
 
@@ -122,7 +122,7 @@ def _display_name(request, player) -> HttpResponse:
             message = profile_service.set_display_name(
                 player, name=form.cleaned_data["display_name"]
             )
-        except RosterError as refused:
+        except Refused as refused:
             _refused(form, refused, "display_name")
         else:
             messages.success(request, message)
@@ -137,7 +137,7 @@ def _main_character(request, player) -> HttpResponse:
     if form.is_valid():
         try:
             change = roster_characters.set_main(player, character_id=form.cleaned_data["character"])
-        except RosterError as refused:
+        except Refused as refused:
             _refused(form, refused, "character")
         else:
             messages.success(request, change.message)
@@ -159,7 +159,7 @@ def _offspec(request, player) -> HttpResponse:
                 character_id=form.cleaned_data["character"],
                 spec_id=form.cleaned_data["spec"],
             )
-        except RosterError as refused:
+        except Refused as refused:
             field = {"offspec_character": "character", "offspec_spec": "spec"}.get(refused.field)
             _refused(form, refused, field)
         else:

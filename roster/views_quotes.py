@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from identity.services.viewer import is_officer
+from patt.refusals import Refused
 from roster.services import quotes as service
 
 TODAY, QUOTES, TITLES = "today", "quotes", "titles"
@@ -172,7 +173,7 @@ def _post(request: HttpRequest) -> HttpResponse:
         else:
             service.delete_entry(kind, pk)
             message, anchor = service.DELETED, ""
-    except service.QuoteError as exc:
+    except Refused as exc:
         state = PageState(tab=tab)
         if action == "add":
             form = AddForm(
@@ -188,6 +189,6 @@ def _post(request: HttpRequest) -> HttpResponse:
         else:
             state.page_error = exc.message
         # Issue 11 item 7: text no column can hold is a bad request, shown like any refusal.
-        return _render(request, state, status=400 if exc.unstorable else 200)
+        return _render(request, state, status=400 if exc.code == Refused.UNSTORABLE else 200)
     messages.success(request, message)
     return HttpResponseRedirect(f"/mitos-corner?tab={tab}{anchor}")

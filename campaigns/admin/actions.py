@@ -1,7 +1,7 @@
 """The officers' campaign actions (CMP-15): what each one does, says and asks before doing it.
 
 Each action is a thin wrapper round one lifecycle service (`campaigns.services.lifecycle`); the
-refusal texts are the services' `LifecycleError` messages, the success texts are built here.
+refusal texts are the services' `Refused` messages, the success texts are built here.
 The changelist actions and the change page's buttons both run `CampaignAction.run`, one
 campaign at a time, so each campaign gets exactly one message.
 """
@@ -16,6 +16,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.services import lifecycle
 from identity.admin.mixins import acting_player
+from patt.refusals import Refused
 from patt.templatetags.patt_tags import utc_text
 
 
@@ -33,8 +34,8 @@ class CampaignAction:
         """(message level, text): the success message, or the service's refusal."""
         try:
             return messages.SUCCESS, self.perform(campaign, request)
-        except lifecycle.LifecycleError as refused:
-            return messages.ERROR, str(refused)
+        except Refused as refused:
+            return messages.ERROR, refused.message
 
 
 def _activate(campaign, request) -> str:

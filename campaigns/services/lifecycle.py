@@ -18,6 +18,7 @@ from campaigns.models import Campaign, CampaignEntry, CampaignResult, CampaignSt
 from campaigns.services.scoring import rank_entries
 from campaigns.services.stats import vote_stats
 from patt.job_lock import JobLock
+from patt.refusals import Refused
 
 logger = logging.getLogger("campaigns.lifecycle")
 
@@ -58,10 +59,6 @@ def _warn_due(pk: int) -> bool:
     return False
 
 
-class LifecycleError(Exception):
-    """A refused transition; the text is CMP-15's refusal message."""
-
-
 def _locked(campaign: Campaign | int) -> Campaign:
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     return Campaign.objects.select_for_update().get(pk=pk)
@@ -97,12 +94,15 @@ def activate_now(campaign: Campaign) -> Campaign:
     with transaction.atomic():
         row = _locked(campaign)
         if row.status != CampaignStatus.DRAFT:
-            raise LifecycleError(f"“{row.title}” is already {row.status}; cannot activate.")
+            raise Refused(
+                f"“{row.title}” is already {row.status}; cannot activate.", code=Refused.CONFLICT
+            )
         count = _entry_count(row)
         if count < row.picks_per_voter:
-            raise LifecycleError(
+            raise Refused(
                 f"“{row.title}” needs at least {row.picks_per_voter} entries before it can go "
-                f"live (it has {count})."
+                f"live (it has {count}).",
+                code=Refused.CONFLICT,
             )
         row.start_at = timezone.now()
         row.status = CampaignStatus.LIVE
@@ -155,7 +155,9 @@ def close_now(campaign: Campaign) -> Campaign:
     if campaign.status == CampaignStatus.LIVE and close_campaign(campaign, CloseReason.MANUAL):
         return Campaign.objects.get(pk=campaign.pk)
     row = Campaign.objects.get(pk=campaign.pk)
-    raise LifecycleError(f"“{row.title}” is {row.status}; only live campaigns can be closed.")
+    raise Refused(
+        f"“{row.title}” is {row.status}; only live campaigns can be closed.", code=Refused.CONFLICT
+    )
 
 
 def archive(campaign: Campaign) -> Campaign:
@@ -173,8 +175,8 @@ def _move(campaign: Campaign, source: str, target: str, refusal: str | None) -> 
         row = _locked(campaign)
         if row.status != source:
             if refusal is None:
-                raise LifecycleError("Only closed campaigns can be archived.")
-            raise LifecycleError(f"“{row.title}” {refusal}.")
+                raise Refused("Only closed campaigns can be archived.", code=Refused.CONFLICT)
+            raise Refused(f"“{row.title}” {refusal}.", code=Refused.CONFLICT)
         row.status = target
         row.save(lifecycle=True)
     _copy_state(campaign, row)

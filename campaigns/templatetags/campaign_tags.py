@@ -1,17 +1,17 @@
 """Template filters of the campaign pages."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django import template
-from django.utils import timezone
+
+from patt import timefmt
 
 register = template.Library()
 
 
 @register.filter
-def iso_utc(value) -> str:
+def iso_utc(value: object) -> str:
     """`2026-03-01T21:00:00Z` for countdown scripts (CMP-37); "" for anything else."""
     if not isinstance(value, datetime):
         return ""
-    moment = value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return timefmt.iso_utc(value)

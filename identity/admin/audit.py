@@ -33,12 +33,12 @@ from identity.admin.mixins import (
 from identity.admin.sync import can_use_sync_tools
 from identity.models import AuditIssue, IssueType, SyncRun
 from identity.services.issue_actions import (
-    IssueActionRefused,
     accept_suggestion,
     dismiss_issues,
     resolve_issues,
     undismiss_issues,
 )
+from patt.refusals import Refused
 
 
 def _issues(count: int) -> str:
@@ -174,7 +174,7 @@ class AuditIssueAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
         for issue in issues:
             try:
                 accepted = accept_suggestion(issue, accepted_by=officer, by_user=_by_user(request))
-            except IssueActionRefused as refused:
+            except Refused as refused:
                 self.message_user(request, refused.message, messages.ERROR)
                 continue
             self._log(request, [accepted.issue], "Suggestion accepted.")

@@ -43,10 +43,11 @@ from identity.services.invites import (
     website_account_status,
     with_newest_invite,
 )
-from identity.services.links import CharacterAlreadyLinked, link_character, unlink_character
+from identity.services.links import link_character, unlink_character
 from identity.services.ranks import return_ranks_to_automatic, set_manual_rank
 from patt import registry
 from patt.admin_columns import count_column, count_of
+from patt.refusals import Refused
 
 
 class HasDiscordUserFilter(YesNoFilter):
@@ -333,7 +334,7 @@ class PlayerAdmin(admin.ModelAdmin):
                 source=LinkSource.MANUAL,
                 linked_by=acting_player(request),
             )
-        except CharacterAlreadyLinked as refused:
+        except Refused as refused:
             self.message_user(request, refused.message, messages.ERROR)
             return False
         return True

@@ -22,11 +22,11 @@ from identity.auth.views import sign_in_refused
 from identity.services.accounts import sync_officer_access
 from identity.services.signin import (
     CONNECT_MISMATCH_MESSAGE,
-    SignInRefused,
     discord_connect_allowed,
     resolve_discord_sign_in,
 )
 from patt.redirects import is_safe_next
+from patt.refusals import Refused
 
 INVALID_LOGIN_MESSAGE = "Invalid username or password."
 
@@ -88,7 +88,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 )
                 if account.pk is None:
                     sociallogin.connect(request, outcome.user)
-        except SignInRefused as refusal:
+        except Refused as refusal:
             raise ImmediateHttpResponse(sign_in_refused(request, refusal)) from None
         sociallogin.user = outcome.user
         if outcome.welcome_message:

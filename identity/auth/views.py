@@ -4,8 +4,6 @@ Entry points only: allauth's views with the site's forms and templates, the invi
 calling `redeem_invite`, and the small redirects of the URL map.
 """
 
-from urllib.parse import urlencode
-
 from allauth.account.internal import flows
 from allauth.account.views import LoginView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
@@ -22,14 +20,12 @@ from django.views.decorators.http import require_safe
 
 from identity.auth import ratelimit
 from identity.auth.forms import InviteSignUpForm
-from identity.services.invites import (
-    InviteRedemptionError,
-    normalize_invite_code,
-    redeem_invite,
-)
-from identity.services.signin import WELCOME_MESSAGE, SignInRefused
+from identity.services import signin
+from identity.services.invites import normalize_invite_code, redeem_invite
+from identity.services.signin import WELCOME_MESSAGE
 from patt.errors import render_error_page
-from patt.redirects import safe_next
+from patt.redirects import safe_next, sign_in_url
+from patt.refusals import Refused
 
 FORGOT_PASSWORD_MESSAGE = (
     "Forgot your password? Sign in with Discord, then set a new one under Account."
@@ -89,7 +85,7 @@ class InviteSignUpView(SignupView):
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
             )
-        except InviteRedemptionError as refusal:
+        except Refused as refusal:
             form.add_error(None, refusal.message)
             return self.form_invalid(form)
         messages.success(
@@ -117,8 +113,7 @@ def discord_sign_in_unavailable(request: HttpRequest) -> HttpResponse:
     """Back to the password sign-in, `next` kept when safe, saying why (issue 11 item 8)."""
     messages.error(request, DISCORD_UNAVAILABLE_MESSAGE)
     target = _next_of(request)
-    query = f"?{urlencode({'next': target}, safe='/')}" if target else ""
-    return HttpResponseRedirect(f"{settings.LOGIN_URL}{query}")
+    return HttpResponseRedirect(sign_in_url(target) if target else settings.LOGIN_URL)
 
 
 @login_not_required
@@ -139,11 +134,11 @@ def discord_callback(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     return oauth2_callback(request, *args, **kwargs)
 
 
-def sign_in_refused(request: HttpRequest, refusal: SignInRefused) -> HttpResponse:
+def sign_in_refused(request: HttpRequest, refusal: Refused) -> HttpResponse:
     """The page of a refused Discord sign-in (ACC-14, ACC-15), HTTP 403; nobody is signed in."""
-    if refusal.reason == SignInRefused.NOT_A_MEMBER:
+    if refusal.code == signin.NOT_A_MEMBER:
         return not_a_member_page(request)
-    if refusal.reason == SignInRefused.INACTIVE:
+    if refusal.code == signin.INACTIVE:
         return render(
             request, "account/account_inactive.html", {"message": refusal.message}, status=403
         )
@@ -183,4 +178,4 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     Signed-in users without staff access never get here: the admin gate answers 403 first.
     """
     target = safe_next(request, request.GET.get("next"), default=ADMIN_INDEX)
-    return HttpResponseRedirect(f"{settings.LOGIN_URL}?{urlencode({'next': target}, safe='/')}")
+    return HttpResponseRedirect(sign_in_url(target))

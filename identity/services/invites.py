@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from identity.models import INVITE_ALPHABET, InviteCode, InviteDmStatus, Player
 from identity.services.accounts import sync_officer_access
+from patt.refusals import Refused
 
 CODE_LENGTH = 8
 _MAX_DRAWS = 10
@@ -136,14 +137,6 @@ HAS_ACCOUNT_MESSAGE = "This player already has an account; sign in instead."
 USERNAME_TAKEN_MESSAGE = "That username is already taken. Ask an officer."
 
 
-class InviteRedemptionError(Exception):
-    """A redemption refused with the user-facing message of ACC-25; nothing was stored."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass(frozen=True)
 class RedeemedInvite:
     user: object
@@ -187,35 +180,35 @@ def redeem_invite(*, code: str, username: str, password: str) -> RedeemedInvite:
         )
         now = timezone.now()
         if invite is None or not invite.player.is_active:
-            raise InviteRedemptionError(INVALID_CODE_MESSAGE)
+            raise Refused(INVALID_CODE_MESSAGE, code=Refused.NOT_FOUND)
         if invite.used_at is not None:
-            raise InviteRedemptionError(USED_CODE_MESSAGE)
+            raise Refused(USED_CODE_MESSAGE, code=Refused.CONFLICT)
         if now >= invite.expires_at:
-            raise InviteRedemptionError(EXPIRED_CODE_MESSAGE)
+            raise Refused(EXPIRED_CODE_MESSAGE, code=Refused.CONFLICT)
         player = invite.player
         discord_user = player.discord_user
         if discord_user is None or discord_user.username.lower() != username.lower():
-            raise InviteRedemptionError(WRONG_USERNAME_MESSAGE)
+            raise Refused(WRONG_USERNAME_MESSAGE, code=Refused.INVALID)
         if player.user_id is not None:
-            raise InviteRedemptionError(HAS_ACCOUNT_MESSAGE)
+            raise Refused(HAS_ACCOUNT_MESSAGE, code=Refused.CONFLICT)
         new_username = discord_user.username.lower()
         if User.objects.filter(username__iexact=new_username).exists():
-            raise InviteRedemptionError(USERNAME_TAKEN_MESSAGE)
+            raise Refused(USERNAME_TAKEN_MESSAGE, code=Refused.CONFLICT)
 
         consumed = InviteCode.objects.filter(pk=invite.pk).valid(now).update(used_at=now)
         if consumed != 1:
-            raise InviteRedemptionError(USED_CODE_MESSAGE)
+            raise Refused(USED_CODE_MESSAGE, code=Refused.CONFLICT)
         try:
             with transaction.atomic():
                 user = User.objects.create_user(username=new_username, password=password)
         except IntegrityError:
-            raise InviteRedemptionError(USERNAME_TAKEN_MESSAGE) from None
+            raise Refused(USERNAME_TAKEN_MESSAGE, code=Refused.CONFLICT) from None
         InviteCode.objects.filter(pk=invite.pk).update(used_by=user)
         linked = Player.objects.filter(pk=player.pk, user__isnull=True).update(
             user=user, updated_at=now
         )
         if linked != 1:
-            raise InviteRedemptionError(HAS_ACCOUNT_MESSAGE)
+            raise Refused(HAS_ACCOUNT_MESSAGE, code=Refused.CONFLICT)
         sync_officer_access(user)
     invite.used_at, invite.used_by = now, user
     player.user = user

@@ -30,17 +30,10 @@ from identity.models import (
     PlayerCharacter,
     RankSource,
 )
-from identity.services.links import CharacterAlreadyLinked, already_linked_message, link_character
+from identity.services.links import already_linked_message, link_character
+from patt.refusals import Refused
 
 NOTE_MAX = AuditIssue._meta.get_field("resolution_note").max_length
-
-
-class IssueActionRefused(Exception):
-    """An action that cannot apply to this issue; `message` says why, for the officer."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _ids(issues) -> list[int]:
@@ -133,7 +126,7 @@ def accept_suggestion(
 ) -> AcceptedSuggestion:
     """IDN-43 "Accept suggestion" for one `auto_link_suggestion` issue.
 
-    Refused (`IssueActionRefused`) when the issue is not a suggestion, is resolved already,
+    Refused (`patt.refusals.Refused`) when the issue is not a suggestion, is resolved already,
     lacks its character or Discord user, or the character is owned by another player (IDN-12).
     The link is `fuzzy`, high and confirmed, `linked_by` / `confirmed_by` the officer; the
     issue is then resolved by the officer with a note naming the link.
@@ -149,19 +142,20 @@ def accept_suggestion(
             .first()
         )
         if issue is None:
-            raise IssueActionRefused("This issue no longer exists.")
+            raise Refused("This issue no longer exists.", code=Refused.NOT_FOUND)
         if issue.issue_type != IssueType.AUTO_LINK_SUGGESTION:
-            raise IssueActionRefused(not_a_suggestion_message(issue))
+            raise Refused(not_a_suggestion_message(issue), code=Refused.CONFLICT)
         if not issue.is_open:
-            raise IssueActionRefused(f"“{issue.summary}” is already resolved.")
+            raise Refused(f"“{issue.summary}” is already resolved.", code=Refused.CONFLICT)
         character, discord_user = issue.character, issue.discord_user
         if character is None or discord_user is None:
-            raise IssueActionRefused(
-                f"“{issue.summary}” has lost its character or Discord user; resolve it instead."
+            raise Refused(
+                f"“{issue.summary}” has lost its character or Discord user; resolve it instead.",
+                code=Refused.CONFLICT,
             )
         owner = Player.objects.filter(character_links__character=character).first()
         if owner is not None and owner.discord_user_id != discord_user.pk:
-            raise IssueActionRefused(already_linked_message(character, owner))
+            raise Refused(already_linked_message(character, owner), code=Refused.CONFLICT)
 
         if owner is not None:
             player, player_created, link = owner, False, None
@@ -176,8 +170,8 @@ def accept_suggestion(
                     confirmed=True,
                     linked_by=accepted_by,
                 ).link
-            except CharacterAlreadyLinked as refused:  # linked concurrently (IDN-12)
-                raise IssueActionRefused(refused.message) from None
+            except Refused as refused:  # linked concurrently (IDN-12)
+                raise Refused(refused.message, code=Refused.CONFLICT) from None
 
         note = (
             f"Suggestion accepted: {character} linked to {player}"

@@ -7,7 +7,6 @@ written once. Automatic matching (a later issue) creates links through `link_cha
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,10 +20,7 @@ from identity.models import (
     WowCharacter,
     validate_main_and_offspec,  # noqa: F401
 )
-
-
-class CharacterAlreadyLinked(ValidationError):
-    """IDN-12: a character has at most one owner."""
+from patt.refusals import Refused
 
 
 def already_linked_message(character: WowCharacter, owner: Player | str) -> str:
@@ -49,8 +45,9 @@ def link_character(
 ) -> LinkResult:
     """Link `character` to `player` (IDN-11, IDN-12, IDN-43 "Link character").
 
-    Refused with `CharacterAlreadyLinked` when the character already has an owner, also when a
-    concurrent request links it first: the unique bridge row decides, not a Python check.
+    Refused (`patt.refusals.Refused`, code `conflict`) when the character already has an
+    owner, also when a concurrent request links it first: the unique bridge row decides, not a
+    Python check.
     Manual links are high and confirmed and clear `automatch_blocked`. Ranks are recomputed.
     """
     from identity.services.ranks import recompute_player_ranks
@@ -83,7 +80,7 @@ def link_character(
         owner = (
             Player.objects.filter(character_links__character=character).first() or "another player"
         )
-        raise CharacterAlreadyLinked(already_linked_message(character, owner)) from None
+        raise Refused(already_linked_message(character, owner), code=Refused.CONFLICT) from None
     return LinkResult(link=link, rank_changes=changes)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from identity.models import DiscordUser, GuildRank, Player, RankSource
 from identity.services.accounts import available_username, sync_officer_access
+from patt.refusals import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -25,20 +26,13 @@ LINKED_ELSEWHERE_MESSAGE = (
 CONNECT_MISMATCH_MESSAGE = "That Discord account doesn't match your guild profile."
 WELCOME_MESSAGE = "Welcome, {display_name}! Your account is ready."
 
+# The codes of a refused Discord sign-in (`Refused.code`, ACC-14, ACC-15): each has its own
+# page (identity/auth/views.py `sign_in_refused`), all answered 403; nothing was stored.
+NOT_A_MEMBER = "not_a_member"
+INACTIVE = "inactive"
+LINKED_ELSEWHERE = "linked_elsewhere"
+
 _USERNAME_ATTEMPTS = 5
-
-
-class SignInRefused(Exception):
-    """A Discord sign-in that must not go ahead; nothing was stored (ACC-14)."""
-
-    NOT_A_MEMBER = "not_a_member"
-    INACTIVE = "inactive"
-    LINKED_ELSEWHERE = "linked_elsewhere"
-
-    def __init__(self, reason: str, message: str = ""):
-        super().__init__(message or reason)
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -90,9 +84,9 @@ def resolve_discord_sign_in(
             Player.objects.select_for_update().filter(discord_user__discord_id=discord_id).first()
         )
         if player is not None and not player.is_active:
-            raise SignInRefused(SignInRefused.INACTIVE, INACTIVE_MESSAGE)
+            raise Refused(INACTIVE_MESSAGE, code=INACTIVE)
         if player is None and not holds_guild_role(discord_user):
-            raise SignInRefused(SignInRefused.NOT_A_MEMBER)
+            raise Refused("", code=NOT_A_MEMBER)
         player_user_id = player.user_id if player is not None else None
         if connected_user_id is not None and connected_user_id != player_user_id:
             logger.warning(
@@ -103,7 +97,7 @@ def resolve_discord_sign_in(
                 player.pk if player is not None else None,
                 player_user_id,
             )
-            raise SignInRefused(SignInRefused.LINKED_ELSEWHERE, LINKED_ELSEWHERE_MESSAGE)
+            raise Refused(LINKED_ELSEWHERE_MESSAGE, code=LINKED_ELSEWHERE)
 
         player_created = False
         if player is None:
@@ -145,7 +139,7 @@ def _create_initiate(discord_user: DiscordUser) -> Player:
         # A concurrent sign-in of the same person created it first: use that one.
         player = Player.objects.select_for_update().get(discord_user=discord_user)
         if not player.is_active:
-            raise SignInRefused(SignInRefused.INACTIVE, INACTIVE_MESSAGE) from None
+            raise Refused(INACTIVE_MESSAGE, code=INACTIVE) from None
         return player
     logger.info(
         "Discord sign-in created player %s for Discord id %s", player.pk, discord_user.discord_id

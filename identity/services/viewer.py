@@ -86,10 +86,12 @@ class Viewer:
         the navigation shows a superuser the raid planner the page lets them into."""
         if not self.signed_in:
             return False
-        if self.player is not None and self.level >= GuildRank.OFFICER_LEVEL:
-            if not _has_left_guild(self.player):
-                return True
-        return bool(getattr(self.user, "is_superuser", False))
+        ranked_officer = (
+            self.player is not None
+            and self.level >= GuildRank.OFFICER_LEVEL
+            and not _has_left_guild(self.player)
+        )
+        return ranked_officer or bool(getattr(self.user, "is_superuser", False))
 
     def may_vote(self, *, required_level: int) -> bool:
         """CMP-17 checks 2, 4 and 6: signed in, with an active Player whose level reaches

@@ -20,6 +20,7 @@ from identity.models import AddonUpload, UploadToken
 from identity.uploads.notes import apply_notes
 from identity.uploads.validation import ValidUpload, validate_upload
 from patt.models import SiteConfig
+from patt.timefmt import iso_utc_or_none
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def queue_pipeline(upload_id: int) -> None:
 def receive_upload(*, token: UploadToken, payload: dict) -> Received:
     """UPL-6 … UPL-12: validate, then store and apply one upload (or recognise a duplicate).
 
-    Raises UploadRejected for an invalid upload. A body this token sent before returns the
+    Raises `Refused` for an invalid upload. A body this token sent before returns the
     earlier upload with `duplicate=True`: nothing is written and nothing queued. Idempotency is
     per token: another token's upload of the same body is never looked at (its id and results
     are that token's), so the same body from a second token is an upload of its own.
@@ -144,11 +145,5 @@ def upload_answer(upload: AddonUpload, *, duplicate: bool) -> dict:
         "unknown_characters": list(upload.unknown_characters or [])[:RESPONSE_UNKNOWN_LIMIT],
         "officer_notes_applied": applied and upload.can_view_officer_notes,
         "matching": upload.matching,
-        "received_at": iso_utc(upload.received_at),
+        "received_at": iso_utc_or_none(upload.received_at),
     }
-
-
-def iso_utc(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -11,7 +11,7 @@ import zlib
 from django.conf import settings
 from django.http import HttpRequest
 
-from identity.uploads.errors import UploadRejected
+from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, has_unstorable_text
 
 READ_CHUNK = 64 * 1024
@@ -20,8 +20,8 @@ NOT_JSON = "Body is not valid JSON."
 NOT_JSON_TYPE = "Send JSON (Content-Type: application/json)."
 
 
-def too_large() -> UploadRejected:
-    return UploadRejected(413, f"Upload too large (limit {size_label(max_bytes())}).")
+def too_large() -> Refused:
+    return Refused(f"Upload too large (limit {size_label(max_bytes())}).", code=Refused.TOO_LARGE)
 
 
 def max_bytes() -> int:
@@ -46,11 +46,12 @@ def check_headers(request: HttpRequest) -> bool:
         raise too_large()
     content_type = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
     if content_type != JSON_TYPE:
-        raise UploadRejected(415, NOT_JSON_TYPE)
+        raise Refused(NOT_JSON_TYPE, code=Refused.UNSUPPORTED_MEDIA_TYPE)
     encoding = request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
     if encoding not in ("", "identity", "gzip"):
-        raise UploadRejected(
-            415, f"Unsupported Content-Encoding '{encoding[:40]}' -- send gzip or no encoding."
+        raise Refused(
+            f"Unsupported Content-Encoding '{encoding[:40]}' -- send gzip or no encoding.",
+            code=Refused.UNSUPPORTED_MEDIA_TYPE,
         )
     return encoding == "gzip"
 
@@ -87,9 +88,9 @@ def gunzip(data: bytes) -> bytes:
             if decompressor.eof:
                 break
         if not decompressor.eof:
-            raise UploadRejected(400, "Body is not valid gzip data.")
+            raise Refused("Body is not valid gzip data.", code=Refused.INVALID)
     except zlib.error as exc:
-        raise UploadRejected(400, "Body is not valid gzip data.") from exc
+        raise Refused("Body is not valid gzip data.", code=Refused.INVALID) from exc
     return b"".join(out)
 
 
@@ -107,16 +108,17 @@ def decode_json(data: bytes) -> dict:
     try:
         value = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise UploadRejected(400, NOT_JSON) from exc
+        raise Refused(NOT_JSON, code=Refused.INVALID) from exc
     if not isinstance(value, dict):
-        raise UploadRejected(400, NOT_JSON)
+        raise Refused(NOT_JSON, code=Refused.INVALID)
     if has_unstorable_text(value):
-        raise UploadRejected(400, f"Invalid upload: {UNSTORABLE_TEXT_MESSAGE}")
+        raise Refused(f"Invalid upload: {UNSTORABLE_TEXT_MESSAGE}", code=Refused.INVALID)
     return value
 
 
 def read_upload(request: HttpRequest) -> dict:
-    """UPL-5: the decoded JSON object of an upload request, or an UploadRejected."""
+    """UPL-5: the decoded JSON object of an upload request, or `Refused` (code `invalid`,
+    `too_large` or `unsupported_media_type`)."""
     gzipped = check_headers(request)
     data = read_body(request)
     if gzipped:

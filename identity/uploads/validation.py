@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from identity.blizzard.names import realm_key
-from identity.uploads.errors import UploadRejected
+from patt.refusals import Refused
 
 SCHEMA_VERSION = 1
 MAX_PROBLEMS = 20
@@ -171,16 +171,20 @@ def _entries(problems: Collector, characters: list) -> list[Entry]:
 
 
 def validate_upload(payload: dict, *, guild_name: str, now: float | None = None) -> ValidUpload:
-    """UPL-6: the upload as a ValidUpload, or UploadRejected (400) with the problems found."""
+    """UPL-6: the upload as a ValidUpload, or `Refused` (code `invalid`, 400) with the problems
+    found in `details`."""
     now = time.time() if now is None else now
     schema = payload.get("schema_version")
     if schema is None:
-        raise UploadRejected(
-            400, "Invalid upload (1 problem).", details=["schema_version: required"]
+        raise Refused(
+            "Invalid upload (1 problem).",
+            code=Refused.INVALID,
+            details=["schema_version: required"],
         )
     if _is_int(schema) and schema != SCHEMA_VERSION:
-        raise UploadRejected(
-            400, f"Unsupported schema_version {schema} -- update the site or the companion."
+        raise Refused(
+            f"Unsupported schema_version {schema} -- update the site or the companion.",
+            code=Refused.INVALID,
         )
     uploaded_guild = payload.get("guild_name")
     if (
@@ -188,12 +192,13 @@ def validate_upload(payload: dict, *, guild_name: str, now: float | None = None)
         and uploaded_guild.strip()
         and uploaded_guild.strip().casefold() != guild_name.strip().casefold()
     ):
-        raise UploadRejected(
-            400, f"This export is from guild '{uploaded_guild.strip()[:100]}', not '{guild_name}'."
+        raise Refused(
+            f"This export is from guild '{uploaded_guild.strip()[:100]}', not '{guild_name}'.",
+            code=Refused.INVALID,
         )
     characters = payload.get("characters")
     if isinstance(characters, list) and not characters:
-        raise UploadRejected(400, "No character data provided.")
+        raise Refused("No character data provided.", code=Refused.INVALID)
 
     problems = Collector()
     entries: list[Entry] = []
@@ -214,7 +219,9 @@ def validate_upload(payload: dict, *, guild_name: str, now: float | None = None)
     if problems.items:
         count = len(problems.items)
         noun = "problem" if count == 1 else "problems"
-        raise UploadRejected(400, f"Invalid upload ({count} {noun}).", details=problems.items)
+        raise Refused(
+            f"Invalid upload ({count} {noun}).", code=Refused.INVALID, details=problems.items
+        )
     return ValidUpload(
         export_time=payload["export_time"],
         guild_name=payload["guild_name"].strip(),

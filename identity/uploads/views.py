@@ -15,12 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from identity.auth.ratelimit import client_ip
 from identity.models import AddonUpload
 from identity.uploads import limits
-from identity.uploads.apply import iso_utc, receive_upload, upload_answer
+from identity.uploads.apply import receive_upload, upload_answer
 from identity.uploads.body import read_upload
-from identity.uploads.errors import UploadRejected
 from identity.uploads.tokens import authenticate, bearer_secret, record_use
 from patt.errors import api_error, log_unhandled
 from patt.models import SiteConfig
+from patt.refusals import Refused, api_refusal, status_for
+from patt.timefmt import iso_utc
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +94,10 @@ def _upload(request: HttpRequest, token) -> JsonResponse:
     try:
         payload = read_upload(request)
         received = receive_upload(token=token, payload=payload)
-    except UploadRejected as rejected:
+    except Refused as rejected:
         extra = {"details": rejected.details} if rejected.details is not None else {}
-        log.info("Addon upload rejected (%s): %s", rejected.status, rejected.message)
-        return _refused(rejected.status, rejected.message, **extra)
+        log.info("Addon upload rejected (%s): %s", status_for(rejected), rejected.message)
+        return api_refusal(rejected, **extra)
     return JsonResponse(upload_answer(received.upload, duplicate=received.duplicate))
 
 

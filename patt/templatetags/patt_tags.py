@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from patt.timefmt import as_utc, iso_utc
+
 register = template.Library()
 
 # English month abbreviations, independent of the server locale (ACC-4: "Mar 1, 2026").
@@ -27,6 +29,5 @@ def utc_time(value):
     """
     if not isinstance(value, datetime):
         return ""
-    moment = value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
-    iso = moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return format_html('<time datetime="{}">{}</time>', iso, utc_text(moment))
+    moment = as_utc(value)
+    return format_html('<time datetime="{}">{}</time>', iso_utc(moment), utc_text(moment))

@@ -1,7 +1,7 @@
 """A member's own raid roster characters (ROS-14, ROS-15).
 
 Add, edit, set main, remove and leave the roster. Each function checks its rule, then writes in
-one transaction, and refuses with `RosterError(field, message)` before writing anything. None of
+one transaction, and refuses with `Refused(message, field=field)` before writing anything. None of
 them reads or writes availability or raid preferences (ROS-7); only `leave_roster` deletes the
 preferences, as ROS-15 says. Links are made by identity's `link_character` (one owner per
 character, ranks follow links) and realms resolve by identity's realm rules (IDN-21).
@@ -23,9 +23,10 @@ from identity.models import (
     Specialization,
     WowCharacter,
 )
-from identity.services.links import CharacterAlreadyLinked, link_character
+from identity.services.links import link_character
 from identity.uploads.notes import known_realms, reported_slug
 from patt.models import SiteConfig
+from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 from roster.models import RaidPreferences
 from roster.services.population import RosterCharacter, roster_character
@@ -51,15 +52,6 @@ REMOVED = "Removed {name} from your raid roster."
 LEFT = "You left the raid roster. Your availability is kept in case you come back."
 
 
-class RosterError(Exception):
-    """A refused change: `field` names the form field the message belongs next to (ROS-17)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 @dataclass(frozen=True)
 class RosterChange:
     """What a successful change did: the link touched (None for leave) and the flash text."""
@@ -75,7 +67,7 @@ def clean_character_name(text: str | None) -> str:
     """ROS-14: trimmed, 2-12 Unicode letters, stored with the first letter upper-cased."""
     name = unicodedata.normalize("NFC", (text or "").strip())
     if not (NAME_MIN <= len(name) <= NAME_MAX) or not all(ch.isalpha() for ch in name):
-        raise RosterError("name", BAD_NAME)
+        raise Refused(BAD_NAME, field="name")
     return name[0].upper() + name[1:]
 
 
@@ -93,17 +85,17 @@ def resolve_realm(text: str | None) -> tuple[str, str]:
     config = SiteConfig.get()
     typed = (text or "").strip()
     if not is_storable_text(typed):
-        raise RosterError("realm", UNSTORABLE_TEXT_MESSAGE)
+        raise Refused(UNSTORABLE_TEXT_MESSAGE, field="realm")
     if not typed or realm_key(typed) in {
         realm_key(config.guild_realm_name),
         realm_key(config.guild_realm_slug),
     }:
         return config.guild_realm_slug, config.guild_realm_name
     if not realm_key(typed):
-        raise RosterError("realm", ENTER_REALM)
+        raise Refused(ENTER_REALM, field="realm")
     slug = reported_slug(typed, known_realms())
     if len(slug) > REALM_SLUG_MAX or len(typed) > REALM_NAME_MAX:
-        raise RosterError("realm", REALM_TOO_LONG.format(max=REALM_NAME_MAX))
+        raise Refused(REALM_TOO_LONG.format(max=REALM_NAME_MAX), field="realm")
     name = (
         WowCharacter.objects.filter(realm_slug=slug)
         .exclude(realm_name="")
@@ -117,7 +109,7 @@ def _load_class(class_id) -> PlayableClass:
     try:
         return PlayableClass.objects.get(pk=int(class_id))
     except (TypeError, ValueError, PlayableClass.DoesNotExist):
-        raise RosterError("playable_class", PICK_CLASS) from None
+        raise Refused(PICK_CLASS, field="playable_class") from None
 
 
 def _load_spec(spec_id, playable_class: PlayableClass) -> Specialization:
@@ -128,9 +120,9 @@ def _load_spec(spec_id, playable_class: PlayableClass) -> Specialization:
             pk=int(spec_id)
         )
     except (TypeError, ValueError, Specialization.DoesNotExist):
-        raise RosterError("spec", message) from None
+        raise Refused(message, field="spec") from None
     if spec.playable_class_id != playable_class.pk:
-        raise RosterError("spec", message)
+        raise Refused(message, field="spec")
     return spec
 
 
@@ -139,14 +131,14 @@ def _roster_link(player: Player, character_id) -> PlayerCharacter:
     try:
         character_id = int(character_id)
     except (TypeError, ValueError):
-        raise RosterError("character", NOT_ON_ROSTER) from None
+        raise Refused(NOT_ON_ROSTER, field="character") from None
     link = (
         PlayerCharacter.objects.select_related("character__playable_class")
         .filter(player=player, character_id=character_id, on_raid_roster=True)
         .first()
     )
     if link is None:
-        raise RosterError("character", NOT_ON_ROSTER)
+        raise Refused(NOT_ON_ROSTER, field="character")
     return link
 
 
@@ -195,7 +187,7 @@ def add_character(
     )
     if character is not None and character.playable_class_id not in (None, playable_class.pk):
         real = character.playable_class.name
-        raise RosterError("playable_class", WRONG_CLASS.format(name=character.name, cls=real))
+        raise Refused(WRONG_CLASS.format(name=character.name, cls=real), field="playable_class")
     spec = _load_spec(spec_id, playable_class)
 
     link = None
@@ -204,7 +196,7 @@ def add_character(
         if (link is not None and link.player_id != player.pk) or (
             link is None and character.automatch_blocked
         ):
-            raise RosterError("name", TAKEN.format(character=character))
+            raise Refused(TAKEN.format(character=character), field="name")
 
     with transaction.atomic():
         if character is None:
@@ -230,8 +222,8 @@ def add_character(
                     confirmed=False,
                     linked_by=player,
                 ).link
-            except CharacterAlreadyLinked:
-                raise RosterError("name", TAKEN.format(character=character)) from None
+            except Refused:  # IDN-12: linked to someone else meanwhile
+                raise Refused(TAKEN.format(character=character), field="name") from None
         _set_roster_spec(link, spec)
         if make_main or player.main_character_id is None:
             _make_main(player, character, spec)
@@ -252,7 +244,7 @@ def edit_character(player: Player, *, character_id, spec_id, make_main: bool) ->
     character = link.character
     playable_class = character.playable_class
     if playable_class is None:
-        raise RosterError("spec", "This character's class is not known yet.")
+        raise Refused("This character's class is not known yet.", field="spec")
     spec = _load_spec(spec_id, playable_class)
     with transaction.atomic():
         _set_roster_spec(link, spec)
@@ -285,7 +277,7 @@ def remove_character(player: Player, *, character_id) -> RosterChange:
         .exclude(pk=link.pk)
         .exists()
     ):
-        raise RosterError("character", MAIN_FIRST)
+        raise Refused(MAIN_FIRST, field="character")
     link.on_raid_roster = False
     link.save(update_fields=["on_raid_roster"])
     return RosterChange(link, REMOVED.format(name=link.character.name))

@@ -4,7 +4,7 @@ The rules are the ones the rest of the site uses, called rather than copied: the
 main with the roster page's own `roster.services.characters.set_main` (ROS-15: only one of the
 player's roster characters, with its raid spec); the off-spec is checked by identity's
 `validate_main_and_offspec` (IDN-13: one of the player's own characters, a spec of its class),
-as in the admin. Refusals are the roster services' `RosterError(field, message)`, raised
+as in the admin. Refusals are the roster services' `Refused(message, field=field)`, raised
 before anything is written.
 """
 
@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 
 from identity.models import Player, PlayerCharacter, Specialization, WowCharacter
 from identity.services.links import validate_main_and_offspec
+from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
-from roster.services.characters import PICK_SPEC, RosterError
+from roster.services.characters import PICK_SPEC
 
 DISPLAY_NAME_MAX = Player._meta.get_field("display_name").max_length
 
@@ -29,11 +30,11 @@ def set_display_name(player: Player, *, name: str | None) -> str:
     """The name pages show for the player (ROS-5): trimmed, not blank, fits the column."""
     clean = (name or "").strip()
     if not is_storable_text(clean):
-        raise RosterError("display_name", UNSTORABLE_TEXT_MESSAGE)
+        raise Refused(UNSTORABLE_TEXT_MESSAGE, field="display_name")
     if not clean:
-        raise RosterError("display_name", ENTER_DISPLAY_NAME)
+        raise Refused(ENTER_DISPLAY_NAME, field="display_name")
     if len(clean) > DISPLAY_NAME_MAX:
-        raise RosterError("display_name", DISPLAY_NAME_TOO_LONG)
+        raise Refused(DISPLAY_NAME_TOO_LONG, field="display_name")
     player.display_name = clean
     player.save(update_fields=["display_name", "updated_at"])
     return NAME_SAVED.format(name=clean)
@@ -53,14 +54,14 @@ def set_offspec(player: Player, *, character_id, spec_id) -> str:
     spec = _spec(spec_id)
     if spec is None:
         cls = character.playable_class.name if character.playable_class else "character"
-        raise RosterError("offspec_spec", PICK_SPEC.format(cls=cls))
+        raise Refused(PICK_SPEC.format(cls=cls), field="offspec_spec")
     player.offspec_character, player.offspec_spec = character, spec
     try:
         validate_main_and_offspec(player)
     except ValidationError as refused:
         player.refresh_from_db(fields=["offspec_character", "offspec_spec"])
         field, messages = next(iter(refused.message_dict.items()))
-        raise RosterError(field, messages[0]) from None
+        raise Refused(messages[0], field=field) from None
     player.save(update_fields=["offspec_character", "offspec_spec", "updated_at"])
     return OFFSPEC_SAVED.format(spec=spec.name, name=character.name)
 
@@ -69,14 +70,14 @@ def _own_character(player: Player, character_id) -> WowCharacter:
     try:
         character_id = int(character_id)
     except (TypeError, ValueError):
-        raise RosterError("offspec_character", NOT_YOURS) from None
+        raise Refused(NOT_YOURS, field="offspec_character") from None
     link = (
         PlayerCharacter.objects.select_related("character__playable_class")
         .filter(player=player, character_id=character_id)
         .first()
     )
     if link is None:
-        raise RosterError("offspec_character", NOT_YOURS)
+        raise Refused(NOT_YOURS, field="offspec_character")
     return link.character
 
 

@@ -16,6 +16,7 @@ from django.db.models import CharField, Value
 from django.utils import timezone
 
 from patt.models import Quote, QuoteTitle, SiteConfig
+from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 
 QUOTE, TITLE = "quote", "title"
@@ -46,19 +47,6 @@ NO_QUOTES = "No quotes yet."  # ROS-53
 TITLE_SEED_SUFFIX = ":title"  # ROS-54
 
 
-class QuoteError(Exception):
-    """A refused change, with the message shown next to the form (ROS-55).
-
-    `unstorable` marks text no column can hold (NUL, unpaired surrogates: issue 11 item 7),
-    which the page answers as a bad request rather than an ordinary form error.
-    """
-
-    def __init__(self, message: str, *, unstorable: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.unstorable = unstorable
-
-
 def text_key(text: str) -> str:
     """Duplicates are compared trimmed and case-insensitively (ROS-55, ROS-70)."""
     return text.strip().casefold()
@@ -68,11 +56,11 @@ def clean_text(kind: str, text: str | None) -> str:
     """ROS-55: trimmed; empty, too long and unstorable (issue 11 item 7) are refused."""
     value = (text or "").strip()
     if not is_storable_text(value):
-        raise QuoteError(UNSTORABLE_TEXT_MESSAGE, unstorable=True)
+        raise Refused(UNSTORABLE_TEXT_MESSAGE, code=Refused.UNSTORABLE)
     if not value:
-        raise QuoteError(EMPTY)
+        raise Refused(EMPTY, code=Refused.INVALID)
     if len(value) > MAX_LENGTH[kind]:
-        raise QuoteError(TOO_LONG[kind])
+        raise Refused(TOO_LONG[kind], code=Refused.INVALID)
     return value
 
 
@@ -94,14 +82,14 @@ def _save(obj) -> None:
             obj.save()
     except IntegrityError:
         kind = QUOTE if isinstance(obj, Quote) else TITLE
-        raise QuoteError(DUPLICATE[kind]) from None
+        raise Refused(DUPLICATE[kind], code=Refused.CONFLICT) from None
 
 
 def add_entry(kind: str, text: str | None, *, user=None):
     """ROS-55: add a quote or title; trimmed, not empty, not too long, not a duplicate."""
     value = clean_text(kind, text)
     if text_key(value) in existing_keys(kind):
-        raise QuoteError(DUPLICATE[kind])
+        raise Refused(DUPLICATE[kind], code=Refused.CONFLICT)
     user = user if user is not None and user.is_authenticated else None
     obj = MODELS[kind](text=value, created_by=user)
     _save(obj)
@@ -113,7 +101,7 @@ def edit_entry(kind: str, pk, text: str | None):
     obj = _load(kind, pk)
     value = clean_text(kind, text)
     if text_key(value) in existing_keys(kind, exclude_pk=obj.pk):
-        raise QuoteError(DUPLICATE[kind])
+        raise Refused(DUPLICATE[kind], code=Refused.CONFLICT)
     if obj.text != value:
         obj.text = value
         _save(obj)
@@ -129,7 +117,7 @@ def _load(kind: str, pk):
     try:
         return MODELS[kind].objects.get(pk=int(pk))
     except (TypeError, ValueError, MODELS[kind].DoesNotExist):
-        raise QuoteError(NOT_FOUND[kind]) from None
+        raise Refused(NOT_FOUND[kind], code=Refused.NOT_FOUND) from None
 
 
 # --- quote of the day (ROS-53, ROS-54) ------------------------------------------------------

@@ -38,13 +38,14 @@ from identity.models import (
     Specialization,
     WowCharacter,
 )
-from identity.services.links import CharacterAlreadyLinked, link_character
+from identity.services.links import link_character
 from patt.models import Quote, QuoteTitle, SiteConfig
+from patt.refusals import Refused
 from patt.validators import has_unstorable_text
 from roster.models import NOTES_MAX, PlayerAvailability, RaidPreferences, UpdatedVia
 from roster.services import quotes as quote_rules
 from roster.services.availability import save_availability
-from roster.services.characters import RosterError, resolve_realm
+from roster.services.characters import resolve_realm
 
 URL_TIMEOUT_SECONDS = 30
 DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -80,10 +81,6 @@ NEXT_STEPS = (
 _SPACES = re.compile(r"\s+")
 
 
-class SheetsImportError(Exception):
-    """A fatal problem: one line for the operator, nothing written (ROS-63)."""
-
-
 # --- loading and validation (ROS-63, ROS-64) -------------------------------------------------
 
 
@@ -92,9 +89,9 @@ def _read_text(path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise SheetsImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise Refused(f"Cannot read {path}: {exc.strerror or exc}.") from None
     except UnicodeDecodeError:
-        raise SheetsImportError(f"{path} is not UTF-8 text.") from None
+        raise Refused(f"{path} is not UTF-8 text.") from None
 
 
 def read_export_file(path: str) -> dict:
@@ -103,7 +100,7 @@ def read_export_file(path: str) -> dict:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise SheetsImportError(f"{path} is not valid JSON ({exc}).") from None
+        raise Refused(f"{path} is not valid JSON ({exc}).") from None
 
 
 def fetch_export(url: str) -> dict:
@@ -111,19 +108,17 @@ def fetch_export(url: str) -> dict:
     try:
         response = requests.get(url, timeout=URL_TIMEOUT_SECONDS)
     except requests.Timeout:
-        raise SheetsImportError(
+        raise Refused(
             f"Could not download the export: no answer within {URL_TIMEOUT_SECONDS} s."
         ) from None
     except requests.RequestException as exc:
-        raise SheetsImportError(
-            f"Could not download the export: {exc.__class__.__name__}."
-        ) from None
+        raise Refused(f"Could not download the export: {exc.__class__.__name__}.") from None
     if response.status_code != 200:
-        raise SheetsImportError(f"Could not download the export: HTTP {response.status_code}.")
+        raise Refused(f"Could not download the export: HTTP {response.status_code}.")
     try:
         return response.json()
     except ValueError:
-        raise SheetsImportError("The downloaded export is not valid JSON.") from None
+        raise Refused("The downloaded export is not valid JSON.") from None
 
 
 # The legacy CSV exports of the sheet's tabs (issue 11 item 18). Their header row, as the
@@ -155,7 +150,7 @@ def csv_paths(
         characters_csv = characters_csv or str(Path(csv_dir) / CHARACTERS_CSV)
         discord_ids_csv = discord_ids_csv or str(Path(csv_dir) / DISCORD_IDS_CSV)
     if not (characters_csv and discord_ids_csv):
-        raise SheetsImportError(BOTH_CSV_FILES)
+        raise Refused(BOTH_CSV_FILES)
     return characters_csv, discord_ids_csv
 
 
@@ -176,18 +171,16 @@ def _read_csv(path: str, columns: dict[str, str]) -> list[dict]:
     try:
         header = next(reader, None)
         if header is None:
-            raise SheetsImportError(f"{path} is empty; nothing imported.")
+            raise Refused(f"{path} is empty; nothing imported.")
         positions: dict[str, int] = {}
         for index, cell in enumerate(header):
             key = _header_key(cell)
             if key in positions:
-                raise SheetsImportError(
-                    f"{name}: column '{cell.strip()}' appears twice; nothing imported."
-                )
+                raise Refused(f"{name}: column '{cell.strip()}' appears twice; nothing imported.")
             positions[key] = index
         missing = [column for column in columns if _header_key(column) not in positions]
         if missing:
-            raise SheetsImportError(
+            raise Refused(
                 f"{name}: no {', '.join(repr(c) for c in missing)} column"
                 f" (expected columns: {', '.join(columns)}); nothing imported."
             )
@@ -198,13 +191,13 @@ def _read_csv(path: str, columns: dict[str, str]) -> list[dict]:
                 rows.append({key: "" for _, key in wanted})
                 continue
             if len(cells) != len(header):
-                raise SheetsImportError(
+                raise Refused(
                     f"{name} line {reader.line_num}: {len(cells)} cells where the header has"
                     f" {len(header)}; nothing imported."
                 )
             rows.append({key: cells[position] for position, key in wanted})
     except csv.Error as exc:
-        raise SheetsImportError(
+        raise Refused(
             f"{name} line {reader.line_num}: not valid CSV ({exc}); nothing imported."
         ) from None
     return rows
@@ -227,7 +220,7 @@ def read_csv_export(characters_csv: str, discord_ids_csv: str) -> dict:
         if not discord:
             continue
         if discord in discord_ids and discord_ids[discord] != snowflake:
-            raise SheetsImportError(
+            raise Refused(
                 f"{name} row {row_number}: '{discord}' already has id"
                 f" {discord_ids[discord] or '(blank)'} in row {first_row[discord]};"
                 " nothing imported."
@@ -241,9 +234,9 @@ def validate_export(data) -> None:
     """ROS-64: the top-level shape, checked before any write; and no text PostgreSQL cannot
     store (NUL, unpaired surrogates), which would otherwise fail half-way through the run."""
     if not isinstance(data, dict):
-        raise SheetsImportError("The export must be one JSON object.")
+        raise Refused("The export must be one JSON object.")
     if data.get("success") is not True:
-        raise SheetsImportError(NOT_SUCCESS)
+        raise Refused(NOT_SUCCESS)
     for key, kind, name in (
         ("availability", list, "a list"),
         ("characters", list, "a list"),
@@ -252,9 +245,9 @@ def validate_export(data) -> None:
         ("mitoTitles", list, "a list"),
     ):
         if key in data and data[key] is not None and not isinstance(data[key], kind):
-            raise SheetsImportError(f"'{key}' must be {name}; nothing imported.")
+            raise Refused(f"'{key}' must be {name}; nothing imported.")
     if has_unstorable_text(data):
-        raise SheetsImportError(UNSTORABLE)
+        raise Refused(UNSTORABLE)
 
 
 def check_reference_data() -> None:
@@ -265,7 +258,7 @@ def check_reference_data() -> None:
         and Role.objects.filter(key=FALLBACK_ROLE).exists()
         and GuildRank.objects.exists()
     ):
-        raise SheetsImportError(RUN_MIGRATE)
+        raise Refused(RUN_MIGRATE)
 
 
 # --- the report (ROS-72) ---------------------------------------------------------------------
@@ -381,8 +374,8 @@ class _Import:
         realm (`resolve_realm`); default the SiteConfig realm."""
         try:
             return resolve_realm(realm)
-        except RosterError as exc:
-            raise SheetsImportError(f"'{(realm or '').strip()}' is not a realm name.") from exc
+        except Refused as exc:
+            raise Refused(f"'{(realm or '').strip()}' is not a realm name.") from exc
 
     @staticmethod
     def _discord_ids(raw: dict) -> dict[str, str]:
@@ -685,7 +678,7 @@ class _Import:
                     confidence=Confidence.HIGH,
                     confirmed=False,
                 ).link
-            except CharacterAlreadyLinked:
+            except Refused:  # IDN-12: the character has another owner
                 self.report.flag(f"{label}: {character} is linked to another member -- unchanged")
                 return
             self.report.characters_linked += 1
@@ -767,7 +760,7 @@ def import_export(
 ) -> ImportReport:
     """ROS-63 … ROS-72: import the export `data`; returns the report.
 
-    One transaction; `dry_run` runs everything and rolls back. Raises SheetsImportError for
+    One transaction; `dry_run` runs everything and rolls back. Raises Refused for
     fatal problems (bad shape, success=false, no reference data) before writing anything.
     """
     validate_export(data)

@@ -11,6 +11,7 @@ from identity.models import InviteCode, InviteCodeQuerySet, Player
 from identity.services import invites
 from identity.services.accounts import OFFICERS_GROUP
 from identity.services.invites import create_invite
+from patt.refusals import Refused
 from tests.accounts.support import (
     PASSWORD,
     field_errors,
@@ -325,7 +326,7 @@ def test_acc26_conditional_update_refuses_a_code_consumed_after_the_checks(monke
 
     monkeypatch.setattr(InviteCodeQuerySet, "valid", valid_after_a_competitor)
 
-    with pytest.raises(invites.InviteRedemptionError) as refused:
+    with pytest.raises(Refused) as refused:
         invites.redeem_invite(code=invite.code, username="trogdor", password=PASSWORD)
 
     assert refused.value.message == USED
@@ -367,7 +368,7 @@ def test_acc29_only_a_valid_code_redeems(state, message):
         Player.objects.filter(pk=target.pk).update(user=UserFactory(username="owner"))
     users_before = User.objects.count()
 
-    with pytest.raises(invites.InviteRedemptionError) as refused:
+    with pytest.raises(Refused) as refused:
         invites.redeem_invite(code=invite.code, username="trogdor", password=PASSWORD)
 
     assert refused.value.message == message

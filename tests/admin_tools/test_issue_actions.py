@@ -20,12 +20,12 @@ from identity.models import (
 )
 from identity.services.integrity import run_integrity_checks
 from identity.services.issue_actions import (
-    IssueActionRefused,
     accept_suggestion,
     dismiss_issues,
     resolve_issues,
     undismiss_issues,
 )
+from patt.refusals import Refused
 from tests.admin_tools.conftest import (
     change_url,
     changelist_url,
@@ -339,7 +339,7 @@ def test_accept_is_refused_for_other_issue_types(officer_client):
 def test_accept_is_refused_for_a_resolved_suggestion():
     target = suggestion(resolved_at=timezone.now())
 
-    with pytest.raises(IssueActionRefused, match="already resolved"):
+    with pytest.raises(Refused, match="already resolved"):
         accept_suggestion(target, accepted_by=None)
     assert not PlayerCharacter.objects.exists()
 

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from identity.models import Confidence, LinkSource, PlayerCharacter, validate_main_and_offspec
 from identity.services.links import (
-    CharacterAlreadyLinked,
     confirm_link,
     link_character,
     unlink_character,
 )
+from patt.refusals import Refused
 from tests.factories import (
     PlayerCharacterFactory,
     PlayerFactory,
@@ -42,7 +42,7 @@ def test_idn12_linking_an_owned_character_is_refused_with_message():
     owner = PlayerFactory(display_name="Mike")
     character = WowCharacterFactory(name="Trogmoon", realm_name="Sen'jin")
     link_character(player=owner, character=character)
-    with pytest.raises(CharacterAlreadyLinked) as refused:
+    with pytest.raises(Refused) as refused:
         link_character(player=PlayerFactory(), character=character)
     assert refused.value.messages == [
         "Trogmoon-Sen'jin is already linked to Mike; unlink it first."
@@ -176,7 +176,7 @@ def test_idn12_concurrent_link_requests_one_wins_others_get_the_message():
             barrier.wait(timeout=10)
             link_character(player=player, character=character)
             outcomes.append("linked")
-        except CharacterAlreadyLinked as refused:
+        except Refused as refused:
             outcomes.append(refused.messages[0])
         finally:
             connection.close()

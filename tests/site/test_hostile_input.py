@@ -18,10 +18,11 @@ from django.test import Client
 
 from identity.models import PlayerCharacter, WowCharacter
 from patt.models import Quote, QuoteTitle
+from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE
 from roster.models import EventTemplate, PlayerAvailability, RaidPreferences, UpdatedVia
 from roster.services.availability import save_availability
-from roster.services.characters import REALM_TOO_LONG, RosterError, resolve_realm
+from roster.services.characters import REALM_TOO_LONG, resolve_realm
 from tests.roster.member.support import add_post, client_for, member
 from tests.roster.planner.support import officer
 
@@ -87,7 +88,7 @@ def test_ros14_realm_filling_its_column_exactly_is_accepted():
 @pytest.mark.parametrize("text", [f"Area{NUL}52", f"Area{SURROGATE}52"])
 def test_ros14_resolve_realm_refuses_unstorable_text(text):
     """import_sheets' `--realm` reads realms through `resolve_realm` too, not only the form."""
-    with pytest.raises(RosterError) as refused:
+    with pytest.raises(Refused) as refused:
         resolve_realm(text)
 
     assert (refused.value.field, refused.value.message) == ("realm", UNSTORABLE_TEXT_MESSAGE)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from identity.uploads.body import read_body, size_label
-from identity.uploads.errors import UploadRejected
+from patt.refusals import Refused, status_for
 from tests.uploads.support import URL, payload, post
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +50,9 @@ def test_upl5_bytes_read_are_capped_too(settings):
         def read(self, size):
             return self.stream.read(size)
 
-    with pytest.raises(UploadRejected) as refused:
+    with pytest.raises(Refused) as refused:
         read_body(Request())
-    assert refused.value.status == 413
+    assert status_for(refused.value) == 413
 
 
 def test_upl5_the_real_body_over_the_cap_is_413(client, secret, settings):

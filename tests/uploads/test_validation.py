@@ -5,8 +5,8 @@ import time
 import pytest
 
 from identity.models import AddonUpload, WowCharacter
-from identity.uploads.errors import UploadRejected
 from identity.uploads.validation import EXPORT_TIME_SKEW_S, validate_upload
+from patt.refusals import Refused, status_for
 from tests.factories import WowCharacterFactory
 from tests.uploads.support import character, payload, post
 
@@ -15,9 +15,9 @@ GUILD = "Pull All The Things"
 
 
 def problems_of(body, now=None) -> list[str]:
-    with pytest.raises(UploadRejected) as refused:
+    with pytest.raises(Refused) as refused:
         validate_upload(body, guild_name=GUILD, now=now)
-    assert refused.value.status == 400
+    assert status_for(refused.value) == 400
     return refused.value.details
 
 
@@ -111,7 +111,7 @@ def test_upl6_a_future_export_is_refused_and_honest_uploads_stay_applied(client,
 
 
 def test_upl6_unsupported_schema_version_is_its_own_answer():
-    with pytest.raises(UploadRejected) as refused:
+    with pytest.raises(Refused) as refused:
         validate_upload(payload(schema_version=2), guild_name=GUILD)
     assert refused.value.message == (
         "Unsupported schema_version 2 -- update the site or the companion."

@@ -10,6 +10,7 @@ and the command still exits 0.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from patt.refusals import Refused
 from roster.services import sheets_import
 
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             report = sheets_import.import_export(
                 data, source=source, realm=realm, overwrite=overwrite, dry_run=dry_run
             )
-        except sheets_import.SheetsImportError as exc:
-            raise CommandError(str(exc)) from None
+        except Refused as exc:
+            raise CommandError(exc.message) from None
         for line in report.lines():
             self.stdout.write(line)

@@ -9,7 +9,6 @@ from campaigns.models import Campaign, CampaignEntry, CampaignResult, CampaignSt
 from campaigns.services.lifecycle import (
     END_PASSED_MARKER,
     NOT_ENOUGH_ENTRIES_MARKER,
-    LifecycleError,
     activate_now,
     activation_warning,
     archive,
@@ -20,6 +19,7 @@ from campaigns.services.lifecycle import (
     next_full_hour_plus_24h,
     unarchive,
 )
+from patt.refusals import Refused
 from tests.campaigns.factories import CampaignFactory, EntryFactory, live_campaign, member
 from tests.campaigns.services.ballot_rows import add_ballot, go_live
 
@@ -54,7 +54,7 @@ def test_cmp6_activate_now_sets_start_to_now_so_the_full_duration_counts():
 
 def test_cmp7_activate_now_refuses_with_fewer_entries_than_picks():
     campaign = draft_with_entries(2, title="Art", picks_per_voter=3)
-    with pytest.raises(LifecycleError) as refused:
+    with pytest.raises(Refused) as refused:
         activate_now(campaign)
     assert str(refused.value) == "“Art” needs at least 3 entries before it can go live (it has 2)."
     campaign.refresh_from_db()
@@ -68,7 +68,7 @@ def test_cmp15_activate_now_refuses_a_campaign_that_left_draft(status):
         close_campaign(campaign, "manual")
     if status == "archived":
         archive(campaign)
-    with pytest.raises(LifecycleError) as refused:
+    with pytest.raises(Refused) as refused:
         activate_now(campaign)
     assert str(refused.value) == f"“Art” is already {status}; cannot activate."
 
@@ -126,10 +126,10 @@ def test_cmp15_close_now_is_manual_and_refused_unless_live():
     campaign = live_campaign(title="Art")
     closed = close_now(campaign)
     assert (closed.status, closed.close_reason) == ("closed", "manual")
-    with pytest.raises(LifecycleError) as refused:
+    with pytest.raises(Refused) as refused:
         close_now(closed)
     assert str(refused.value) == "“Art” is closed; only live campaigns can be closed."
-    with pytest.raises(LifecycleError) as refused:
+    with pytest.raises(Refused) as refused:
         close_now(CampaignFactory(title="Later"))
     assert str(refused.value) == "“Later” is draft; only live campaigns can be closed."
 
@@ -146,21 +146,21 @@ def test_cmp6_archive_and_unarchive_move_between_closed_and_archived():
 
 
 def test_cmp15_archive_refuses_anything_but_closed():
-    with pytest.raises(LifecycleError, match=r"^Only closed campaigns can be archived\.$"):
+    with pytest.raises(Refused, match=r"^Only closed campaigns can be archived\.$"):
         archive(live_campaign())
 
 
 def test_cmp15_unarchive_refuses_anything_but_archived():
-    with pytest.raises(LifecycleError) as refused:
+    with pytest.raises(Refused) as refused:
         unarchive(closed_campaign(title="Art"))
     assert str(refused.value) == "“Art” is not archived."
 
 
 def test_cmp6_nothing_returns_to_draft_or_reopens():
     campaign = closed_campaign()
-    with pytest.raises(LifecycleError):
+    with pytest.raises(Refused):
         activate_now(campaign)
-    with pytest.raises(LifecycleError):
+    with pytest.raises(Refused):
         close_now(campaign)
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.CLOSED

@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from identity.models import Confidence, LinkSource, PlayerCharacter, WowCharacter
 from patt.models import SiteConfig
+from patt.refusals import Refused
 from roster.models import PlayerAvailability, RaidPreferences
 from roster.services.availability import availability_of, save_availability
 from roster.services.characters import (
-    RosterError,
     add_character,
     clean_character_name,
     edit_character,
@@ -41,7 +41,7 @@ def _add(player, name, class_name, spec_name, *, realm="", main=False):
 
 
 def _refusal(call) -> tuple[str, str]:
-    with pytest.raises(RosterError) as refused:
+    with pytest.raises(Refused) as refused:
         call()
     return refused.value.field, refused.value.message
 

@@ -169,11 +169,11 @@ def test_bad_display_name_is_refused_on_the_page(trog, typed, error):
 
 def test_unpaired_surrogate_in_display_name_is_refused_by_the_service(trog):
     """Form posts cannot carry one; the service still refuses it (issue 11 item 7)."""
-    from roster.services.characters import RosterError
+    from patt.refusals import Refused
     from roster.services.profile import set_display_name
 
     _, player, _ = trog
-    with pytest.raises(RosterError) as refused:
+    with pytest.raises(Refused) as refused:
         set_display_name(player, name="Tr\ud800og")
     assert refused.value.field == "display_name"
 

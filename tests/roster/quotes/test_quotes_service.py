@@ -6,6 +6,7 @@ import random
 import pytest
 
 from patt.models import Quote, QuoteTitle, SiteConfig
+from patt.refusals import Refused
 from roster.services import quotes as service
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_ros55_add_trims_and_records_the_officer():
     ],
 )
 def test_ros55_validation_messages(kind, text, message):
-    with pytest.raises(service.QuoteError) as info:
+    with pytest.raises(Refused) as info:
         service.add_entry(kind, text)
 
     assert info.value.message == message
@@ -110,9 +111,9 @@ def test_ros55_duplicates_are_case_insensitive_also_beyond_ascii():
     service.add_entry(service.QUOTE, "Zatañña wipes again")
     service.add_entry(service.TITLE, "Mana Whisperer")
 
-    with pytest.raises(service.QuoteError, match=r"That quote is already in the list\."):
+    with pytest.raises(Refused, match=r"That quote is already in the list\."):
         service.add_entry(service.QUOTE, "  ZATAÑÑA WIPES AGAIN ")
-    with pytest.raises(service.QuoteError, match=r"That title is already in the list\."):
+    with pytest.raises(Refused, match=r"That title is already in the list\."):
         service.add_entry(service.TITLE, "mana whisperer")
 
 
@@ -121,9 +122,9 @@ def test_ros55_edit_rules_and_own_text_case_change():
     service.add_entry(service.QUOTE, "Second")
 
     assert service.edit_entry(service.QUOTE, first.pk, " FIRST ").text == "FIRST"
-    with pytest.raises(service.QuoteError, match=r"That quote is already in the list\."):
+    with pytest.raises(Refused, match=r"That quote is already in the list\."):
         service.edit_entry(service.QUOTE, first.pk, "second")
-    with pytest.raises(service.QuoteError, match="Type something first!"):
+    with pytest.raises(Refused, match="Type something first!"):
         service.edit_entry(service.QUOTE, first.pk, "")
     first.refresh_from_db()
     assert first.text == "FIRST"
@@ -135,5 +136,5 @@ def test_ros55_delete():
     service.delete_entry(service.QUOTE, quote.pk)
 
     assert not Quote.objects.exists()
-    with pytest.raises(service.QuoteError):
+    with pytest.raises(Refused):
         service.delete_entry(service.QUOTE, quote.pk)

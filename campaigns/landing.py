@@ -11,9 +11,7 @@ queries only in the minute between the end and the status checker's next run.
 """
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +19,8 @@ from django.utils import timezone
 from campaigns.models import BallotReceipt, Campaign, CampaignResult, CampaignStatus
 from campaigns.services.access import visible_campaigns
 from campaigns.services.lifecycle import close_if_due
-from identity.services.viewer import is_officer, viewer_level, viewer_player
+from identity.services.viewer import is_officer, rank_allows_vote, viewer_level, viewer_player
+from patt.redirects import sign_in_url
 
 DESCRIPTION_LIMIT = 100  # ACC-47: "description cut to 100 characters with '…'"
 LANDING_RESULTS = 3  # ACC-47: up to 3 recent results
@@ -52,7 +51,7 @@ def vote_url(campaign_id: int) -> str:
 
 def sign_in_to_vote_url(campaign_id: int) -> str:
     """`/accounts/login/?next=/vote/<id>` (ACC-47, CMP-33)."""
-    return f"{settings.LOGIN_URL}?next={quote(vote_url(campaign_id), safe='/')}"
+    return sign_in_url(vote_url(campaign_id))
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ def _live_campaigns(facts: ViewerFacts) -> list[Campaign]:
 
 def _vote_card(campaign: Campaign, facts: ViewerFacts, voted_ids: set[int]) -> VoteCard:
     has_voted = campaign.pk in voted_ids
-    can_vote = facts.player_id is not None and facts.level >= campaign.vote_level
+    can_vote = rank_allows_vote(level=facts.level, required_level=campaign.vote_level)
     if not facts.signed_in:
         label, url = SIGN_IN_TO_VOTE, sign_in_to_vote_url(campaign.pk)
     elif has_voted:
@@ -247,7 +246,7 @@ def nav_vote(request) -> NavVote | None:
     )
     if campaign is None:
         return None
-    can_vote = facts.player_id is not None and facts.level >= campaign.vote_level
+    can_vote = rank_allows_vote(level=facts.level, required_level=campaign.vote_level)
     needs_vote = (
         can_vote
         and not BallotReceipt.objects.filter(

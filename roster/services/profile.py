@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from identity.models import Player, PlayerCharacter, Specialization, WowCharacter
 from identity.services.links import validate_main_and_offspec
 from patt.refusals import Refused
-from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
 from roster.services.characters import PICK_SPEC
 
-DISPLAY_NAME_MAX = Player._meta.get_field("display_name").max_length
+DISPLAY_NAME_MAX = max_length_of(Player, "display_name")
 
 ENTER_DISPLAY_NAME = "Enter a display name."
 DISPLAY_NAME_TOO_LONG = f"Display names are at most {DISPLAY_NAME_MAX} characters."

@@ -14,14 +14,13 @@ The viewer's Player (`viewer`) is identity's context value (identity/context_pro
 
 import logging
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from patt import registry
+from patt import redirects, registry
 from patt.models import SiteConfig
 
 logger = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ def sign_in_url(request) -> str:
     path = request.get_full_path() if request is not None else "/"
     if not path.startswith("/") or path.startswith("/accounts/"):
         path = "/"
-    return f"{settings.LOGIN_URL}?next={quote(path, safe='/')}"
+    return redirects.sign_in_url(path)
 
 
 def site_config_or_defaults() -> SiteConfig:

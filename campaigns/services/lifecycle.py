@@ -19,6 +19,7 @@ from campaigns.services.scoring import rank_entries
 from campaigns.services.stats import vote_stats
 from patt.job_lock import JobLock
 from patt.refusals import Refused
+from patt.validators import max_length_of
 
 logger = logging.getLogger("campaigns.lifecycle")
 
@@ -186,7 +187,7 @@ def _move(campaign: Campaign, source: str, target: str, refusal: str | None) -> 
 def duplicate_as_draft(campaign: Campaign, created_by=None) -> Campaign:
     """CMP-15: a new draft "{title} (copy)" with the settings and entries; start = CMP-12's."""
     suffix = " (copy)"
-    max_title = Campaign._meta.get_field("title").max_length
+    max_title = max_length_of(Campaign, "title")
     with transaction.atomic():
         copy = Campaign(
             title=campaign.title[: max_title - len(suffix)] + suffix,

@@ -32,8 +32,9 @@ from identity.models import (
 )
 from identity.services.links import already_linked_message, link_character
 from patt.refusals import Refused
+from patt.validators import max_length_of
 
-NOTE_MAX = AuditIssue._meta.get_field("resolution_note").max_length
+NOTE_MAX = max_length_of(AuditIssue, "resolution_note")
 
 
 def _ids(issues) -> list[int]:
@@ -135,22 +136,22 @@ def accept_suggestion(
     now = now or timezone.now()
     with transaction.atomic():
         # The row lock makes two officers accepting the same suggestion take turns.
-        issue = (
+        locked = (
             AuditIssue.objects.select_for_update(of=("self",))
             .select_related("character", "discord_user")
             .filter(pk=pk)
             .first()
         )
-        if issue is None:
+        if locked is None:
             raise Refused("This issue no longer exists.", code=Refused.NOT_FOUND)
-        if issue.issue_type != IssueType.AUTO_LINK_SUGGESTION:
-            raise Refused(not_a_suggestion_message(issue), code=Refused.CONFLICT)
-        if not issue.is_open:
-            raise Refused(f"“{issue.summary}” is already resolved.", code=Refused.CONFLICT)
-        character, discord_user = issue.character, issue.discord_user
+        if locked.issue_type != IssueType.AUTO_LINK_SUGGESTION:
+            raise Refused(not_a_suggestion_message(locked), code=Refused.CONFLICT)
+        if not locked.is_open:
+            raise Refused(f"“{locked.summary}” is already resolved.", code=Refused.CONFLICT)
+        character, discord_user = locked.character, locked.discord_user
         if character is None or discord_user is None:
             raise Refused(
-                f"“{issue.summary}” has lost its character or Discord user; resolve it instead.",
+                f"“{locked.summary}” has lost its character or Discord user; resolve it instead.",
                 code=Refused.CONFLICT,
             )
         owner = Player.objects.filter(character_links__character=character).first()
@@ -178,8 +179,8 @@ def accept_suggestion(
             if link is not None
             else f"Suggestion accepted: {character} was already linked to {player}"
         )
-        issue.resolved_at = now
-        issue.resolved_by = accepted_by
-        issue.resolution_note = clean_note(note, resolved_by=accepted_by, by_user=by_user)
-        issue.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
-    return AcceptedSuggestion(issue=issue, player=player, link=link, player_created=player_created)
+        locked.resolved_at = now
+        locked.resolved_by = accepted_by
+        locked.resolution_note = clean_note(note, resolved_by=accepted_by, by_user=by_user)
+        locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    return AcceptedSuggestion(issue=locked, player=player, link=link, player_created=player_created)

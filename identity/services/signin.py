@@ -101,12 +101,17 @@ def resolve_discord_sign_in(
 
         player_created = False
         if player is None:
+            assert discord_user is not None  # holds_guild_role above refused a missing one
             player = _create_initiate(discord_user)
             player_created = True
 
         user_created = False
         if player.user_id is None:
-            user = _create_user(discord_username or discord_user.username)
+            username = discord_username
+            if not username:
+                assert discord_user is not None  # the player was found through it
+                username = discord_user.username
+            user = _create_user(username)
             player.user = user
             player.save(update_fields=["user", "updated_at"])
             user_created = True

@@ -27,7 +27,7 @@ from identity.services.links import link_character
 from identity.uploads.notes import known_realms, reported_slug
 from patt.models import SiteConfig
 from patt.refusals import Refused
-from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
 from roster.models import RaidPreferences
 from roster.services.population import RosterCharacter, roster_character
 
@@ -43,8 +43,8 @@ NOT_ON_ROSTER = "That character isn't on your raid roster."
 ENTER_REALM = "Enter a realm name."
 REALM_TOO_LONG = "That realm name is too long: realm names are at most {max} characters."
 # The columns a typed realm ends up in (issue 11 item 6: limits read from the model, not copied).
-REALM_NAME_MAX = WowCharacter._meta.get_field("realm_name").max_length
-REALM_SLUG_MAX = WowCharacter._meta.get_field("realm_slug").max_length
+REALM_NAME_MAX = max_length_of(WowCharacter, "realm_name")
+REALM_SLUG_MAX = max_length_of(WowCharacter, "realm_slug")
 ADDED = "Added {name} ({spec} {cls}) to your raid roster."
 SAVED = "Saved {name} ({spec} {cls})."
 NOW_MAIN = "{name} is now your main."

@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from patt.models import Quote, QuoteTitle, SiteConfig
 from patt.refusals import Refused
-from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
+from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
 
 QUOTE, TITLE = "quote", "title"
-MODELS = {QUOTE: Quote, TITLE: QuoteTitle}
+MODELS: dict[str, type[Quote] | type[QuoteTitle]] = {QUOTE: Quote, TITLE: QuoteTitle}
 # The model columns' limits (issue 11 item 6: read from the models, not copied).
-MAX_LENGTH = {kind: model._meta.get_field("text").max_length for kind, model in MODELS.items()}
+MAX_LENGTH = {kind: max_length_of(model, "text") for kind, model in MODELS.items()}
 
 # ROS-55 messages.
 EMPTY = "Type something first!"

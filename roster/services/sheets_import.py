@@ -458,12 +458,12 @@ class _Import:
             player = same_name[0] if same_name else None
         member = _Member(name=name, player=player)
         if player is None:
-            member.player = Player.objects.create(
+            player = member.player = Player.objects.create(
                 display_name=name, guild_rank=self.new_rank, rank_source=RankSource.AUTO
             )
             member.created = True
         for other in self.members.values():
-            if other.player is not None and other.player.pk == member.player.pk:
+            if other.player is not None and other.player.pk == player.pk:
                 self.report.flag(f"'{name}': same member as '{other.name}' -- rows merged")
                 break
         self._discord(member, snowflake, by_id)
@@ -473,6 +473,7 @@ class _Import:
         """ROS-67: create the DiscordUser for a new id and link it to a player without one;
         an id linked to someone else is never moved; a name without an id is flagged."""
         player = member.player
+        assert player is not None  # called for a resolved member only
         if not snowflake:
             if player.discord_user_id is None:
                 self.report.flag(f"'{member.name}': no Discord id")
@@ -543,6 +544,7 @@ class _Import:
 
     def _write_availability(self, member: _Member, *, days, auto_signup, wants_reminders, notes):
         player = member.player
+        assert player is not None  # skipped members are left out by the caller
         prefs = RaidPreferences.objects.filter(player=player).first()
         if prefs is not None and prefs.updated_via in KEPT_SOURCES and not self.overwrite:
             self.report.availability_kept += 1
@@ -624,9 +626,11 @@ class _Import:
                 and character.playable_class_id
                 and character.playable_class_id != sheet_class.pk
             ):
+                armory_class = character.playable_class
+                assert armory_class is not None  # its id is set (the condition above)
                 self.report.flag(
                     f"{label}: class '{class_text}' differs from the armory's"
-                    f" {character.playable_class.name} -- ignored"
+                    f" {armory_class.name} -- ignored"
                 )
             elif class_text and sheet_class is None:
                 self.report.flag(f"{label}: unknown class '{class_text}' -- ignored")
@@ -652,7 +656,12 @@ class _Import:
             sheet_class = self.classes.get(class_text.casefold())
             class_id = sheet_class.pk if sheet_class else None
         spec_text = text(row.get("spec"))
-        spec = self.specs.get((class_id, _squash(spec_text))) if spec_text else None
+        # No class, no spec: every stored spec has a class.
+        spec = (
+            self.specs.get((class_id, _squash(spec_text)))
+            if spec_text and class_id is not None
+            else None
+        )
         if spec_text and spec is None:
             self.report.flag(f"{label}: unknown spec '{spec_text}'")
         role_text = text(row.get("role"))
@@ -664,6 +673,7 @@ class _Import:
 
     def _link(self, label: str, member: _Member, character: WowCharacter, row: dict, index: int):
         player = member.player
+        assert player is not None  # skipped members are left out by the caller
         spec, role = self._spec_and_role(label, character, row, text(row.get("class")))
         link = PlayerCharacter.objects.filter(character=character).first()
         if link is None:
@@ -710,6 +720,7 @@ class _Import:
             return
         member.main_row = index
         player = member.player
+        assert player is not None  # skipped members are left out by _link's caller
         if player.main_character_id is not None:
             return
         player.main_character = character

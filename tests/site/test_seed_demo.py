@@ -16,6 +16,14 @@ from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.utils import timezone
 
+from identity.demo import (
+    DEMO_PASSWORD,
+    MEMBER_USERNAME,
+    OFFICER_USERNAME,
+    build_plan,
+    fold,
+    seed_demo_guild,
+)
 from identity.models import (
     AuditIssue,
     Confidence,
@@ -34,14 +42,6 @@ from identity.models import (
 from identity.services.accounts import OFFICERS_GROUP
 from identity.services.invites import create_invite
 from identity.services.ranks import highest_guild_role, recompute_player_ranks
-from identity.demo import (
-    DEMO_PASSWORD,
-    MEMBER_USERNAME,
-    OFFICER_USERNAME,
-    build_plan,
-    fold,
-    seed_demo_guild,
-)
 
 pytestmark = pytest.mark.django_db
 

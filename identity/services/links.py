@@ -10,16 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-# IDN-13's check `validate_main_and_offspec` moved to `identity.models.people` (models never
-# import services); it stays importable here only until every caller imports it from there.
-from identity.models import (
-    Confidence,
-    LinkSource,
-    Player,
-    PlayerCharacter,
-    WowCharacter,
-    validate_main_and_offspec,  # noqa: F401
-)
+from identity.models import Confidence, LinkSource, Player, PlayerCharacter, WowCharacter
 from patt.refusals import Refused
 
 

@@ -10,8 +10,13 @@ before anything is written.
 
 from django.core.exceptions import ValidationError
 
-from identity.models import Player, PlayerCharacter, Specialization, WowCharacter
-from identity.services.links import validate_main_and_offspec
+from identity.models import (
+    Player,
+    PlayerCharacter,
+    Specialization,
+    WowCharacter,
+    validate_main_and_offspec,
+)
 from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
 from roster.services.characters import PICK_SPEC

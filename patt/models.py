@@ -232,3 +232,32 @@ class QuoteTitle(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class BotStatus(models.Model):
+    """The gateway bot's single-instance lease and its heartbeat (BOT-3).
+
+    One row (pk = 1). `instance_id` is blank when no bot holds the lease; a holder renews
+    `heartbeat_at` every 30 s, and a lease whose heartbeat is older than 90 s is stale and may be
+    taken over. `connected` says whether the holder is connected to the gateway. The rules that
+    take, renew and release the lease live in `patt.discord.lease`; this model only holds them.
+    """
+
+    SINGLETON_PK = 1
+
+    instance_id = models.CharField(max_length=64, blank=True, default="")
+    hostname = models.CharField(max_length=255, blank=True, default="")
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    connected = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "bot status"
+        verbose_name_plural = "bot status"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="botstatus_single_row")]
+
+    def __str__(self) -> str:
+        if not self.instance_id:
+            return "Bot (no instance)"
+        return f"Bot {self.instance_id[:8]} on {self.hostname} (pid {self.pid})"

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "identity",
     "campaigns",
     "roster",
+    "onboarding",
     # Accounts (ACC-10): django-allauth with the Discord provider.
     "allauth",
     "allauth.account",

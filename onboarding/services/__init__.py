@@ -1,0 +1,1 @@
+"""Onboarding services: plain functions with keyword arguments (onboarding-and-bot spec)."""

@@ -2,9 +2,11 @@
 of the landing page, the class colours of the theme, its schedules, officer permissions, the
 sync pages of the admin and the demo guild."""
 
+from patt.discord.events import MEMBER_JOIN, MEMBER_REMOVE, MEMBER_UPDATE
 from patt.registry import (
     AdminAppEntry,
     AdminView,
+    BotListener,
     DemoBuilder,
     LandingSection,
     OfficerPermissions,
@@ -29,6 +31,7 @@ def officers_section(request):
 
 
 def contributions() -> list:
+    from identity import bot_listeners
     from identity.admin.sync import ENTRY_NAME, can_use_sync_tools, health_view, sync_view
     from identity.demo.builders import GUILD_OPTIONS, build_guild, build_upload_token
 
@@ -70,4 +73,15 @@ def contributions() -> list:
         # UPL-2: the companion's token last.
         DemoBuilder("identity-guild", 10, build_guild, options=GUILD_OPTIONS),
         DemoBuilder("identity-upload-token", 50, build_upload_token),
+        # IDN-28, BOT-7: the bot's member events keep DiscordUser current within seconds.
+        # Onboarding's join step (ONB-8) is a second MEMBER_JOIN listener, ordered after this one
+        # (bot_listeners.ONBOARDING_JOIN_ORDER).
+        BotListener(
+            "identity.member_join",
+            MEMBER_JOIN,
+            bot_listeners.on_member_join,
+            order=bot_listeners.JOIN_ORDER,
+        ),
+        BotListener("identity.member_remove", MEMBER_REMOVE, bot_listeners.on_member_remove),
+        BotListener("identity.member_update", MEMBER_UPDATE, bot_listeners.on_member_update),
     ]

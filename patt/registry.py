@@ -12,6 +12,8 @@ module with a function `contributions()` returning typed, frozen contributions:
 - `OfficerPermissions`: what the Officers group may do with the app's models (ACC-38)
 - `AdminView`, `AdminAppEntry`, `AdminInline`: admin pages that are no model's, their entries
   on the admin index, and inlines an app adds to another app's ModelAdmin
+- `BotListener`, `BotCommands`: what the gateway bot (patt/discord/bot.py) calls on an event,
+  and the slash commands it registers (BOT-7, BOT-8, BOT-12)
 
 `PattConfig.ready()` (patt/apps.py) calls `discover()`, which imports every installed app's
 `contributions` module and registers what its `contributions()` returns. The roof (patt/urls.py,
@@ -300,6 +302,43 @@ class AdminInline:
         return self.name
 
 
+@dataclass(frozen=True)
+class BotListener:
+    """A sync handler the bot calls on `event` (patt.discord.events: `MEMBER_JOIN`,
+    `MEMBER_REMOVE`, `MEMBER_UPDATE`, `DM`), after filtering other servers and bots (BOT-7, BOT-8).
+
+    `handle(value)` receives the event's frozen dataclass (`MemberInfo` or `DmIn`), runs in the
+    sync thread (`bot_unit`), and may return `OutMessage`s, which the bot sends to the event's
+    user; `report(value, delivery)`, when given, is then called with how the sends went (a
+    refused DM, ...). Listeners of one event run one after the other in `order` (identity's
+    upsert before onboarding's join step, ONB-8); one failing is logged and the next still runs.
+    """
+
+    name: str
+    event: str
+    handle: Callable[[Any], Any]
+    order: int = 0
+    report: Callable[[Any, Any], Any] | None = None
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class BotCommands:
+    """Slash commands of an app (BOT-12, §10): `build()` returns discord.py
+    `app_commands.Command`s (or groups), which the bot adds to its tree for the server."""
+
+    name: str
+    build: Callable[[], Iterable[Any]]
+    order: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
 Contribution = (
     NavItem
     | LandingSection
@@ -311,6 +350,8 @@ Contribution = (
     | AdminView
     | AdminAppEntry
     | AdminInline
+    | BotListener
+    | BotCommands
 )
 KINDS: tuple[type, ...] = (
     NavItem,
@@ -323,6 +364,8 @@ KINDS: tuple[type, ...] = (
     AdminView,
     AdminAppEntry,
     AdminInline,
+    BotListener,
+    BotCommands,
 )
 
 T = TypeVar("T")
@@ -420,3 +463,12 @@ def inlines_for(model_label: str) -> tuple[type, ...]:
         if extension.model == model_label.lower()
         for inline in extension.inlines
     )
+
+
+def bot_listeners(event: str) -> tuple[BotListener, ...]:
+    """The handlers of one bot event, in the order they run."""
+    return tuple(listener for listener in registry.of(BotListener) if listener.event == event)
+
+
+def bot_commands() -> tuple[BotCommands, ...]:
+    return registry.of(BotCommands)

@@ -96,7 +96,7 @@ def test_the_transition_table_is_exactly_onb_4():
 
 
 def test_closed_states_are_provisioned_manually_resolved_and_dismissed():
-    assert CLOSED_STATES == {State.PROVISIONED, State.MANUALLY_RESOLVED, State.DISMISSED}
+    assert {State.PROVISIONED, State.MANUALLY_RESOLVED, State.DISMISSED} == CLOSED_STATES
 
 
 @pytest.mark.parametrize(("source", "target"), sorted(EXPECTED_ALLOWED))

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 
 from patt import registry
+from patt.discord.lease import bot_presence
 
 
 class PattAdminSite(admin.AdminSite):
@@ -16,6 +17,15 @@ class PattAdminSite(admin.AdminSite):
     site_header = "PATT admin"
     site_title = "PATT admin"
     index_title = "Guild administration"
+
+    def each_context(self, request):
+        """BOT-3: officers see whether the bot is online in the header of every admin page
+        (one query; not on the sign-in page)."""
+        context = super().each_context(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_active and user.is_staff:
+            context["bot_presence"] = bot_presence()
+        return context
 
     def get_urls(self):
         """The contributed admin pages first (their routes sit under an app's prefix, which

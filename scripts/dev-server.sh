@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Serve the site and run a django-q2 worker side by side; Ctrl-C (or either one dying) stops both.
+# Serve the site and run a django-q2 worker (and, with DISCORD_BOT_TOKEN, the Discord bot) side by
+# side; Ctrl-C (or the site or the worker dying) stops them all.
 set -u
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
@@ -26,12 +27,26 @@ worker=$!
 "$py" manage.py runserver "$host:$port" &
 web=$!
 
+# The Discord bot (BOT-1) runs only with a token; the site and the worker work without it. It
+# gets its own session like the worker, so it sees exactly one SIGTERM (BOT-4: it releases its
+# lease), and it is left out of `wait -n` below: a bot refused at start-up (bad token, members
+# intent off) says why and exits, but the demo keeps running.
+bot=
+if [ -n "${DISCORD_BOT_TOKEN:-}" ]; then
+  setsid "$py" manage.py runbot &
+  bot=$!
+  echo "Discord bot: starting (manage.py runbot)."
+else
+  echo "Discord bot: off - DISCORD_BOT_TOKEN is not set, so nothing reacts on Discord (set it and" \
+    "DISCORD_GUILD_ID to run manage.py runbot beside the site; everything else works)."
+fi
+
 stop() {
   trap - INT TERM EXIT
-  kill -TERM "$web" "$worker" $fake 2>/dev/null
+  kill -TERM "$web" "$worker" $fake $bot 2>/dev/null
   wait
 }
 trap stop INT TERM EXIT
 
 echo "PATT is starting on http://$host:$port (admin: http://$host:$port/admin/). Ctrl-C stops it."
-wait -n
+wait -n "$web" "$worker"

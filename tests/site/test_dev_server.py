@@ -64,6 +64,7 @@ def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
     }
     env.pop("REDIS_URL", None)
     env.pop("BLIZZARD_CLIENT_ID", None)
+    env.pop("DISCORD_BOT_TOKEN", None)  # issue 13: without a token the bot is off, and says why
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -74,11 +75,12 @@ def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
     venv_python = ROOT / ".venv" / "bin" / "python"
     if not venv_python.exists():
         pytest.skip("scripts/dev-server.sh runs .venv/bin/python; make test creates it")
+    output = tmp_path / "dev-server.out"
     server = subprocess.Popen(
         ["bash", "scripts/dev-server.sh"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=output.open("w"),
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
@@ -113,6 +115,10 @@ def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
                 time.sleep(0.3)
         else:
             pytest.fail("the demo's fake Blizzard API did not answer")
+
+        # Issue 13: no DISCORD_BOT_TOKEN, so no bot process, and the script says so and why.
+        assert "Discord bot: off - DISCORD_BOT_TOKEN is not set" in output.read_text()
+        assert children_named("manage.py runbot", port) == []
 
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         server.wait(timeout=30)

@@ -178,8 +178,8 @@ def parse_alts(text: str, *, main_key: str = "") -> AltList:
         if parsed is None:
             ignored.append(piece)
             continue
-        identity = (parsed.key, parsed.realm)
-        if parsed.key in seen or identity in seen:
+        # Duplicates by name key: the same name on two realms is still one alt to look for.
+        if parsed.key in seen:
             continue
         seen.add(parsed.key)
         if len(kept) == MAX_ALTS:

@@ -103,19 +103,19 @@ def all_set(player_name: str) -> OutMessage:
 
 
 def describe(character: WowCharacter) -> str:
-    """ "**Name** (Realm, Class)" (ONB-18)."""
+    """A candidate as "**Name** (Realm, Class)" (ONB-18)."""
     details = [character.realm_name or character.realm_slug]
-    if character.playable_class_id:
+    if character.playable_class is not None:
         details.append(character.playable_class.name)
     return f"**{character.name}** ({', '.join(details)})"
 
 
 def found(character: WowCharacter) -> OutMessage:
-    """ONB-17: "Found **Trogmoon** - Sen'jin, Druid (Member).\""""
+    """ONB-17: the "Found **Trogmoon** - Sen'jin, Druid (Member)." reply."""
     where = character.realm_name or character.realm_slug
-    if character.playable_class_id:
+    if character.playable_class is not None:
         where += f", {character.playable_class.name}"
-    if character.guild_rank_id:
+    if character.guild_rank is not None:
         where += f" ({character.guild_rank.name})"
     return text(f"Found **{character.name}** - {where}.")
 

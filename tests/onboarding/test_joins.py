@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from identity.services.member_events import member_left
+from identity.services.member_events import record_member_leave
 from onboarding.models import LandingNoticeStatus, OnboardingEvent, OnboardingSession, State
 from onboarding.services.joins import member_joined, record_missed_joins, report_opening_dm
 from onboarding.services.states import transition
@@ -104,7 +104,7 @@ def test_leaving_never_changes_the_session(member, now):
     member_joined(discord_user_id=member.discord_id, now=now)
     before = OnboardingSession.objects.values().get()
     events = OnboardingEvent.objects.count()
-    member_left(member.discord_id)
+    record_member_leave(discord_id=member.discord_id, now=now)
     assert OnboardingSession.objects.values().get() == before
     assert OnboardingEvent.objects.count() == events
 

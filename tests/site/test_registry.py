@@ -54,6 +54,7 @@ def test_every_app_contributes_through_the_registry():
         "campaigns",
         "roster-raid-roster",
         "roster-quotes",
+        "onboarding-sessions",
         "identity-upload-token",
     ]
     assert {rule.app_label for rule in registry.officer_permissions()} == {
@@ -61,6 +62,7 @@ def test_every_app_contributes_through_the_registry():
         "identity",
         "campaigns",
         "roster",
+        "onboarding",
         "django_q",
     }
     assert [inline.__name__ for inline in registry.inlines_for("identity.Player")] == [

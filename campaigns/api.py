@@ -126,7 +126,7 @@ def campaign_list(request: HttpRequest) -> JsonResponse:
         return api_error(400, f"Unknown status '{status}'.")
     close_due_campaigns()
     viewer = viewer_of(request)
-    campaigns = visible_campaigns(viewer.level, viewer.is_officer)
+    campaigns = visible_campaigns(level=viewer.level, is_officer=viewer.is_officer)
     if status:
         campaigns = campaigns.filter(status=status)
     campaigns = campaigns.annotate(
@@ -231,7 +231,7 @@ def my_vote(request: HttpRequest, campaign_id: int) -> JsonResponse:
     viewer = campaign_viewer(campaign, viewer=viewer_of(request))
     if refusal := gate_refusal(viewer):
         return refusal
-    vote = stored_vote(campaign, viewer.player) if viewer.player is not None else None
+    vote = stored_vote(campaign, player=viewer.player) if viewer.player is not None else None
     if vote is None:
         return api_error(404, NOT_VOTED)
     return api_ok(serializers.my_vote_dict(vote))

@@ -116,7 +116,7 @@ def _write_ballots(campaign: Campaign, ballots: list[tuple[Player, list[int], da
     )
     if campaign.secret_ballot:
         for _, entry_ids, _ in ballots:
-            count_secret_picks(campaign, [(pk, rank) for rank, pk in enumerate(entry_ids, 1)])
+            count_secret_picks(campaign, picks=[(pk, rank) for rank, pk in enumerate(entry_ids, 1)])
         return
     rows = [Ballot(campaign=campaign, voter=voter, cast_at=at) for voter, _, at in ballots]
     Ballot.objects.bulk_create(rows)
@@ -221,7 +221,7 @@ def _closed_campaign(now: datetime, officer: Player | None) -> None:
     )
     ballots = _demo_ballots(campaign, entries, CLOSED_BALLOTS, start, timedelta(hours=6))
     _write_ballots(campaign, ballots)
-    close_campaign(campaign, CloseReason.TIME)
+    close_campaign(campaign, reason=CloseReason.TIME)
     # The checker would have closed it at its end time; date the close accordingly.
     Campaign.objects.filter(pk=campaign.pk).update(closed_at=campaign.end_at)
     CampaignResult.objects.filter(campaign=campaign).update(calculated_at=campaign.end_at)

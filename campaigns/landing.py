@@ -129,7 +129,9 @@ def _live_campaigns(facts: ViewerFacts) -> list[Campaign]:
     """Live campaigns the viewer may see, ending soonest first; due ones closed first (CMP-9)."""
 
     def fetch() -> list[Campaign]:
-        queryset = visible_campaigns(facts.level, facts.officer).filter(status=CampaignStatus.LIVE)
+        queryset = visible_campaigns(level=facts.level, is_officer=facts.officer).filter(
+            status=CampaignStatus.LIVE
+        )
         return list(_with_entry_counts(queryset).order_by("end_at", "pk"))
 
     campaigns = fetch()
@@ -201,7 +203,9 @@ def recent_results(request, limit: int = LANDING_RESULTS) -> list[ResultCard]:
     """ACC-47 #3 / CMP-36 "Results": closed (never archived) campaigns the viewer may see,
     newest close first, at most `limit`, with their winners (two queries)."""
     facts = viewer_facts(request)
-    queryset = visible_campaigns(facts.level, facts.officer).filter(status=CampaignStatus.CLOSED)
+    queryset = visible_campaigns(level=facts.level, is_officer=facts.officer).filter(
+        status=CampaignStatus.CLOSED
+    )
     campaigns = list(queryset.order_by("-closed_at", "-pk")[:limit])
     return _result_cards(campaigns)
 
@@ -211,7 +215,9 @@ def drafts(request) -> list[Campaign]:
     facts = viewer_facts(request)
     if not facts.officer:
         return []
-    queryset = visible_campaigns(facts.level, facts.officer).filter(status=CampaignStatus.DRAFT)
+    queryset = visible_campaigns(level=facts.level, is_officer=facts.officer).filter(
+        status=CampaignStatus.DRAFT
+    )
     return list(_with_entry_counts(queryset).order_by("start_at", "pk"))
 
 
@@ -238,7 +244,7 @@ def nav_vote(request) -> NavVote | None:
         return NavVote(card.url, card.needs_vote) if card is not None else None
     facts = viewer_facts(request)
     campaign = (
-        visible_campaigns(facts.level, facts.officer)
+        visible_campaigns(level=facts.level, is_officer=facts.officer)
         .filter(status=CampaignStatus.LIVE, end_at__gt=now)
         .order_by("end_at", "pk")
         .only("pk", "min_rank_to_vote")

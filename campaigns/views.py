@@ -226,7 +226,7 @@ def _page_context(
         if len(top) > 1:
             co_winners = joined_names([standing.entry.name for standing in top])
     stats = display_stats(campaign)
-    vote = my_vote(campaign, viewer.player) if viewer.has_voted else None
+    vote = my_vote(campaign, player=viewer.player) if viewer.has_voted else None
 
     kept = kept or {}
     pick_fields = [

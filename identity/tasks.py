@@ -41,7 +41,7 @@ def run_reconcile_pipeline(trigger: str = SyncTrigger.ADMIN, queued_run: int | N
 
 def run_audit_report(full: bool = False, queued_run: int | None = None) -> str:
     """Admin buttons "Send audit report (new)" / "Send full audit report" (IDN-39, IDN-43)."""
-    from identity.reports import run_audit_report as report
+    from identity.services.audit_report import run_audit_report as report
 
     return report(full=full, trigger=SyncTrigger.ADMIN, queued_run=queued_run).line
 

@@ -24,7 +24,7 @@ class _EntryForm(forms.ModelForm):
 
     def clean_text(self):
         try:
-            value = service.clean_text(self.kind, self.cleaned_data.get("text"))
+            value = service.clean_text(kind=self.kind, text=self.cleaned_data.get("text"))
         except Refused as exc:
             raise forms.ValidationError(exc.message) from None
         exclude = self.instance.pk if self.instance and self.instance.pk else None

@@ -55,7 +55,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     config = SiteConfig.get()
-    rows = roster_characters.my_roster_characters(player, reference.specs_by_id)
+    rows = roster_characters.my_roster_characters(player, specs=reference.specs_by_id)
     week, preferences = availability_of(player)
     if add_form is None:
         add_form = AddCharacterForm(reference=reference, realm_name=config.guild_realm_name)
@@ -153,7 +153,7 @@ def _edit_character(request, player, reference) -> HttpResponse:
     character_id = request.POST.get("edit-character", "")
     rows = {
         row.character.pk: row
-        for row in roster_characters.my_roster_characters(player, reference.specs_by_id)
+        for row in roster_characters.my_roster_characters(player, specs=reference.specs_by_id)
     }
     edit_id = int(character_id) if character_id.isascii() and character_id.isdigit() else None
     row = rows.get(edit_id)

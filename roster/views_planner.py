@@ -147,7 +147,9 @@ class GuildEventForm(forms.Form):
         if self.errors:
             return data
         try:
-            data["starts_at"] = planner.local_start(data["date"], data["time"], data["timezone"])
+            data["starts_at"] = planner.local_start(
+                data["date"], at=data["time"], zone_name=data["timezone"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 self.add_error("time", message)
@@ -213,8 +215,8 @@ def _selected_day(request, days):
 
 def _schedule_context(request, config, raid_form=None, selected_iso=None) -> dict:
     entries = roster_entries()
-    today = planner.raid_today(config)
-    days = planner.planner_days(entries, today)
+    today = planner.raid_today(config=config)
+    days = planner.planner_days(entries, today=today)
     if selected_iso:
         selected = next((d for d in days if d.iso == selected_iso), days[0])
         day_error = ""
@@ -243,11 +245,11 @@ def _schedule_context(request, config, raid_form=None, selected_iso=None) -> dic
         "days": days,
         "selected": selected,
         "day_error": day_error,
-        "raid_start_label": planner.raid_start_label(selected.date, config),
-        "create_command": planner.create_command(selected.date, config),
-        "signup_block": planner.signup_block(entries, weekday),
-        "reminder_mentions": planner.reminder_mentions(entries, weekday),
-        "quick_commands": planner.quick_commands(days, config),
+        "raid_start_label": planner.raid_start_label(selected.date, config=config),
+        "create_command": planner.create_command(selected.date, config=config),
+        "signup_block": planner.signup_block(entries, weekday=weekday),
+        "reminder_mentions": planner.reminder_mentions(entries, weekday=weekday),
+        "quick_commands": planner.quick_commands(days, config=config),
         "with_discord_count": len(with_discord),
         "no_discord": [
             (e, _admin_url("admin:identity_player_change", e.player.pk)) for e in no_discord
@@ -277,7 +279,7 @@ def _guild_event_context(request, config, guild_form=None) -> dict:
     if guild_form is None:
         chosen = next((t for t in templates if t.key == request.GET.get("template")), None)
         chosen = chosen or (templates[0] if templates else None)
-        tomorrow = planner.raid_today(config) + datetime.timedelta(days=1)
+        tomorrow = planner.raid_today(config=config) + datetime.timedelta(days=1)
         guild_form = GuildEventForm(
             initial={
                 "template": chosen.key if chosen else "",
@@ -391,7 +393,7 @@ def _post(request: HttpRequest) -> HttpResponse:
 def _create_raid_event(request: HttpRequest) -> HttpResponse:
     """ROS-41 … ROS-43: queue the selected raid day's event (refused while not configured)."""
     config = SiteConfig.get()
-    today = planner.raid_today(config)
+    today = planner.raid_today(config=config)
     dates = planner.planner_dates(today)
     form = RaidEventForm(request.POST, dates=dates)
     missing = planner.missing_configuration(config)
@@ -404,7 +406,7 @@ def _create_raid_event(request: HttpRequest) -> HttpResponse:
                 kind=RaidEvent.RAID,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
-                starts_at=planner.raid_start(day, config),
+                starts_at=planner.raid_start(day, config=config),
                 duration_minutes=config.raid_duration_minutes,
                 template=config.raid_helper_template,
                 channel_id=config.raid_channel_signup,

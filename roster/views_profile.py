@@ -55,7 +55,7 @@ def _page(
 
     reference = ReferenceData.load()
     specs = reference.specs_by_id
-    roster = roster_characters.my_roster_characters(player, specs)
+    roster = roster_characters.my_roster_characters(player, specs=specs)
     own = profile_service.own_characters(player)
     by_pk = {character.pk: character for character in own}
     if main_form is None:

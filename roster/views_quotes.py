@@ -165,13 +165,13 @@ def _post(request: HttpRequest) -> HttpResponse:
     pk = request.POST.get("id")
     try:
         if action == "add":
-            service.add_entry(kind, text, user=request.user)
+            service.add_entry(kind=kind, text=text, user=request.user)
             message, anchor = service.ADDED[kind], ""
         elif action == "edit":
-            obj = service.edit_entry(kind, pk, text)
+            obj = service.edit_entry(kind=kind, pk=pk, text=text)
             message, anchor = service.SAVED, f"#{kind}-{obj.pk}"
         else:
-            service.delete_entry(kind, pk)
+            service.delete_entry(kind=kind, pk=pk)
             message, anchor = service.DELETED, ""
     except Refused as exc:
         state = PageState(tab=tab)

@@ -17,12 +17,12 @@ from identity.models import Player
 from identity.services.viewer import Viewer, rank_allows_vote
 
 
-def passes_view_gate(campaign: Campaign, level: int) -> bool:
+def passes_view_gate(campaign: Campaign, *, level: int) -> bool:
     """CMP-33: the campaign is public (no view rank) or the viewer's level reaches it."""
     return campaign.view_level is None or level >= campaign.view_level
 
 
-def voting_open(campaign: Campaign, now: datetime | None = None) -> bool:
+def voting_open(campaign: Campaign, *, now: datetime | None = None) -> bool:
     """CMP-17 check 5: live and start_at ≤ now < end_at."""
     now = now or timezone.now()
     return campaign.status == CampaignStatus.LIVE and campaign.start_at <= now < campaign.end_at
@@ -100,7 +100,7 @@ def campaign_viewer(campaign: Campaign, *, viewer: Viewer) -> CampaignViewer:
     """
     player = viewer.player
     level = viewer.level
-    gate = passes_view_gate(campaign, level)
+    gate = passes_view_gate(campaign, level=level)
     has_voted = (
         player is not None
         and BallotReceipt.objects.filter(campaign_id=campaign.pk, player=player).exists()
@@ -124,7 +124,7 @@ def campaign_viewer(campaign: Campaign, *, viewer: Viewer) -> CampaignViewer:
     )
 
 
-def visible_campaigns(level: int, is_officer: bool) -> QuerySet[Campaign]:
+def visible_campaigns(*, level: int, is_officer: bool) -> QuerySet[Campaign]:
     """CMP-35: live and closed campaigns passing the view gate; drafts only to officers
     (gate applies to them too); archived never."""
     gate = Q(min_rank_to_view__isnull=True) | Q(min_rank_to_view__lte=level)

@@ -136,7 +136,7 @@ def cast_ballot(*, campaign: Campaign | int | str, user: Any, picks: object) -> 
     if not viewer.signed_in:
         raise Refused(SIGN_IN, code=Refused.SIGN_IN_REQUIRED)
     player, level = viewer.player, viewer.level
-    if not passes_view_gate(campaign, level):
+    if not passes_view_gate(campaign, level=level):
         raise Refused(NO_VIEW, code=Refused.FORBIDDEN)
     if player is None or not player.is_active:
         raise Refused(NO_PLAYER, code=Refused.FORBIDDEN)
@@ -183,7 +183,7 @@ def _store(
             now = timezone.now()
             BallotReceipt.objects.create(campaign=row, player=player, voted_at=now)
             if row.secret_ballot:
-                count_secret_picks(row, picks)  # CMP-22: counters only, no ballot row
+                count_secret_picks(row, picks=picks)  # CMP-22: counters only, no ballot row
             else:
                 ballot = Ballot.objects.create(campaign=row, voter=player, cast_at=now)
                 BallotPick.objects.bulk_create(
@@ -191,7 +191,7 @@ def _store(
                     for entry_id, rank in picks
                 )
             if row.early_close_if_all_voted and vote_stats(row).all_voted:
-                closed = close_campaign(row, CloseReason.ALL_VOTED)
+                closed = close_campaign(row, reason=CloseReason.ALL_VOTED)
     except IntegrityError:
         raise Refused(ALREADY_VOTED, code=Refused.CONFLICT) from None
     logger.info("Ballot cast in campaign %s (%s picks)", campaign.pk, len(picks))
@@ -205,7 +205,7 @@ def _store(
     )
 
 
-def count_secret_picks(campaign: Campaign, picks: list[tuple[int, int]]) -> None:
+def count_secret_picks(campaign: Campaign, *, picks: list[tuple[int, int]]) -> None:
     """CMP-22: add one secret ballot's `(entry_id, rank)` picks to the campaign's counters.
 
     Call inside the transaction that stores the receipt, with the campaign row locked (as
@@ -232,7 +232,7 @@ def count_secret_picks(campaign: Campaign, picks: list[tuple[int, int]]) -> None
     counters.update(count=F("count") + Case(When(picked, then=Value(1)), default=Value(0)))
 
 
-def my_vote(campaign: Campaign, player: Player | None) -> dict[str, Any] | None:
+def my_vote(campaign: Campaign, *, player: Player | None) -> dict[str, Any] | None:
     """CMP-22 / my-vote: {"voted_at", "secret", "picks"} for the player's receipt, else None.
 
     `voted_at` is the receipt's datetime. `picks` is [{"rank", "entry_id", "entry_name"}] in rank

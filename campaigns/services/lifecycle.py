@@ -7,6 +7,7 @@ admin actions, lazy closes and the last ballot never race each other.
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignEntry, CampaignResult, CampaignStatus, CloseReason
 from campaigns.services.scoring import rank_entries
 from campaigns.services.stats import vote_stats
+from identity.models import Player
 from patt.job_lock import JobLock
 from patt.refusals import Refused
 from patt.validators import max_length_of
@@ -112,7 +114,7 @@ def activate_now(campaign: Campaign) -> Campaign:
     return row
 
 
-def close_campaign(campaign: Campaign, reason: str) -> bool:
+def close_campaign(campaign: Campaign, *, reason: str) -> bool:
     """CMP-8: close a live campaign — status, close time and reason, results rows, snapshot.
 
     One transaction, row locked. Anything but live is left alone and False returned, so a
@@ -153,7 +155,9 @@ def close_campaign(campaign: Campaign, reason: str) -> bool:
 
 def close_now(campaign: Campaign) -> Campaign:
     """CMP-15 "Close now" (reason `manual`); refused unless live."""
-    if campaign.status == CampaignStatus.LIVE and close_campaign(campaign, CloseReason.MANUAL):
+    if campaign.status == CampaignStatus.LIVE and close_campaign(
+        campaign, reason=CloseReason.MANUAL
+    ):
         return Campaign.objects.get(pk=campaign.pk)
     row = Campaign.objects.get(pk=campaign.pk)
     raise Refused(
@@ -184,7 +188,7 @@ def _move(campaign: Campaign, source: str, target: str, refusal: str | None) -> 
     return row
 
 
-def duplicate_as_draft(campaign: Campaign, created_by=None) -> Campaign:
+def duplicate_as_draft(campaign: Campaign, *, created_by: Player | None = None) -> Campaign:
     """CMP-15: a new draft "{title} (copy)" with the settings and entries; start = CMP-12's."""
     suffix = " (copy)"
     max_title = max_length_of(Campaign, "title")
@@ -226,14 +230,14 @@ def close_if_due(campaign: Campaign) -> Campaign:
     Returns the fresh row when it was due, else the same instance (no query).
     """
     if campaign.status == CampaignStatus.LIVE and timezone.now() >= campaign.end_at:
-        close_campaign(campaign, CloseReason.TIME)
+        close_campaign(campaign, reason=CloseReason.TIME)
         return Campaign.objects.select_related("min_rank_to_vote", "min_rank_to_view").get(
             pk=campaign.pk
         )
     return campaign
 
 
-def activation_warning(campaign: Campaign, now: datetime | None = None) -> str:
+def activation_warning(campaign: Campaign, *, now: datetime | None = None) -> str:
     """CMP-7's admin marker for a draft whose start passed but cannot go live, else "".
 
     Uses an `entry_count` annotation when the queryset has one (no query per row).
@@ -296,7 +300,7 @@ def check_campaign_status(now: datetime | None = None) -> CheckResult:
     return result
 
 
-def _guarded(result: CheckResult, pk: int, step) -> None:
+def _guarded(result: CheckResult, pk: int, step: Callable[..., object]) -> None:
     try:
         step()
     except Exception:
@@ -334,11 +338,11 @@ def _close_if_finished(pk: int, now: datetime, result: CheckResult) -> None:
         if row.status != CampaignStatus.LIVE:
             return
         if now >= row.end_at:
-            if close_campaign(row, CloseReason.TIME):
+            if close_campaign(row, reason=CloseReason.TIME):
                 result.closed_time += 1
         elif (
             row.early_close_if_all_voted
             and vote_stats(row).all_voted
-            and close_campaign(row, CloseReason.ALL_VOTED)
+            and close_campaign(row, reason=CloseReason.ALL_VOTED)
         ):
             result.closed_all_voted += 1

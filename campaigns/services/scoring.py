@@ -12,7 +12,7 @@ CMP-22) give exactly the standings its ballots would: `pick_counts` reads either
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from campaigns.models import (
     BallotPick,
@@ -61,13 +61,14 @@ class Standing:
         return f"{marker}=" if self.tied else marker
 
 
-def points_for_rank(picks_per_voter: int, rank: int) -> int:
+def points_for_rank(*, picks_per_voter: int, rank: int) -> int:
     """CMP-23: a pick at rank r earns N - r + 1 points."""
     return picks_per_voter - rank + 1
 
 
 def compute_standings(
     entries: Iterable[CampaignEntry],
+    *,
     picks_per_voter: int,
     counts: Mapping[tuple[int, int], int],
 ) -> list[Standing]:
@@ -83,11 +84,12 @@ def compute_standings(
     for entry in entries:
         place_counts = [counts.get((entry.pk, rank), 0) for rank in range(1, n + 1)]
         points = sum(
-            count * points_for_rank(n, rank) for rank, count in enumerate(place_counts, start=1)
+            count * points_for_rank(picks_per_voter=n, rank=rank)
+            for rank, count in enumerate(place_counts, start=1)
         )
         scored.append((entry, points, place_counts))
 
-    def key(item) -> tuple[int, int, int]:
+    def key(item: tuple[CampaignEntry, int, list[int]]) -> tuple[int, int, int]:
         _, points, places = item
         second = places[1] if n > 1 else 0
         return (-points, -places[0], -second)
@@ -117,7 +119,7 @@ def compute_standings(
     return standings
 
 
-def _entries(campaign: Campaign):
+def _entries(campaign: Campaign) -> QuerySet[CampaignEntry]:
     return CampaignEntry.objects.filter(campaign=campaign).select_related("player")
 
 
@@ -143,7 +145,9 @@ def rank_entries(campaign: Campaign) -> list[Standing]:
     """CMP-26: standings from the current ballots or secret counters (one query + the
     entries). Used at close and for non-secret live standings; a live secret campaign's
     standings are never shown (CMP-22)."""
-    return compute_standings(_entries(campaign), campaign.picks_per_voter, pick_counts(campaign))
+    return compute_standings(
+        _entries(campaign), picks_per_voter=campaign.picks_per_voter, counts=pick_counts(campaign)
+    )
 
 
 def final_results(campaign: Campaign) -> list[Standing]:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from campaigns.models import BallotReceipt, Campaign
 from identity.models import Player
@@ -23,7 +23,7 @@ class VoteStats:
         return cls(
             total_voted=voted,
             total_eligible=eligible,
-            percent_voted=percent(voted, eligible),
+            percent_voted=percent(voted=voted, eligible=eligible),
             all_voted=all_voted,
         )
 
@@ -36,7 +36,7 @@ class VoteStats:
         }
 
 
-def percent(voted: int, eligible: int) -> float:
+def percent(*, voted: int, eligible: int) -> float:
     """CMP-29: voted / eligible * 100, rounded half-up to one decimal; 0.0 with no one eligible."""
     if eligible <= 0:
         return 0.0
@@ -44,7 +44,7 @@ def percent(voted: int, eligible: int) -> float:
     return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def eligible_players(campaign: Campaign):
+def eligible_players(campaign: Campaign) -> QuerySet[Player]:
     """CMP-28: active Players with a linked active website user and rank level ≥ the vote rank."""
     return Player.objects.filter(
         is_active=True,
@@ -54,7 +54,7 @@ def eligible_players(campaign: Campaign):
     )
 
 
-def players_not_voted(campaign: Campaign):
+def players_not_voted(campaign: Campaign) -> QuerySet[Player]:
     """Players eligible now (CMP-28) who have no receipt in `campaign`."""
     receipts = BallotReceipt.objects.filter(campaign=campaign, player=OuterRef("pk"))
     return eligible_players(campaign).filter(~Exists(receipts))

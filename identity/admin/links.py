@@ -38,7 +38,7 @@ class CharacterLinkInlineForm(forms.ModelForm):
             return character
         owner = Player.objects.filter(character_links__character=character).first()
         if owner is not None:
-            raise ValidationError(already_linked_message(character, owner))
+            raise ValidationError(already_linked_message(character, owner=owner))
         return character
 
 

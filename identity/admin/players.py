@@ -179,7 +179,7 @@ class PlayerAdmin(admin.ModelAdmin):
 
     @admin.display(description="website account")
     def website_account(self, player):
-        return website_account_status(player, annotated_newest_invite(player))
+        return website_account_status(player, invite=annotated_newest_invite(player))
 
     @admin.display(description="website account")
     def website_account_detail(self, player):

@@ -221,7 +221,7 @@ def queue_sync(request, button: SyncButton, site_name: str = "admin") -> bool:
     its message). The `queued` row is inserted first and its id handed to the task."""
     from django_q.tasks import async_task
 
-    record = queue_run(button.source, SyncTrigger.ADMIN)
+    record = queue_run(source=button.source, trigger=SyncTrigger.ADMIN)
     if record is None:
         messages.warning(request, _in_progress_message(button.source))
         return False
@@ -235,7 +235,7 @@ def queue_sync(request, button: SyncButton, site_name: str = "admin") -> bool:
         )
     except Exception as exc:  # the broker is down: say so, and do not leave the row queued
         log.exception("Could not queue %s", button.func)
-        drop_queued_run(record, f"could not be queued: {type(exc).__name__}")
+        drop_queued_run(record, reason=f"could not be queued: {type(exc).__name__}")
         messages.error(request, "The task queue is not available; nothing was queued.")
         return False
     runs_url = reverse("admin:identity_syncrun_changelist", current_app=site_name)

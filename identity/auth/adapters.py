@@ -99,6 +99,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = request.user
         if not user.is_authenticated:
             return  # allauth refuses connecting for anonymous visitors itself
-        if not discord_connect_allowed(user, sociallogin.account.uid):
+        if not discord_connect_allowed(user, discord_id=sociallogin.account.uid):
             messages.error(request, CONNECT_MISMATCH_MESSAGE)
             raise ImmediateHttpResponse(HttpResponseRedirect(reverse("socialaccount_connections")))

@@ -95,7 +95,7 @@ def upsert_discord_users(
                 username=plan.username,
                 display_name=plan.display_name,
                 role_ids=role_ids,
-                highest_guild_role=highest_guild_role(role_ids, ladder),
+                highest_guild_role=highest_guild_role(role_ids, ladder=ladder),
                 joined_at=joined,
                 is_present=plan.is_present,
                 left_at=ago(now, plan.left_days),

@@ -1,12 +1,14 @@
-"""The matching run: link unowned in-guild characters to players (IDN-33 … IDN-35, IDN-45).
+"""The matching engine: link unowned in-guild characters to players (IDN-33 … IDN-35, IDN-45).
 
-A run plans every link in memory (`identity.matching.planner`), then writes the plan in bulk:
-new players, links, suggestions, and ranks recomputed. A dry run stops after planning.
+`match_characters` plans every link in memory (`identity.matching.planner`), then writes the
+plan in bulk: new players, links, suggestions. A dry run stops after planning. The run as the
+entry points see it, ranks recomputed after the links, is `identity.services.matching
+.run_matching`: the engine sits below the services and imports none of them.
 """
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from identity.matching.planner import STAT_KEYS, MatchLink, MatchSuggestion, Planner
@@ -137,31 +139,26 @@ def hold_reconcile_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECONCILE_LOCK_KEY])
 
 
-def run_matching(*, dry_run: bool = False, run_details: dict | None = None) -> MatchResult:
+def match_characters(*, dry_run: bool) -> MatchResult:
     """Link every unowned, unblocked in-guild character that can be matched (IDN-33 … IDN-35).
 
     Strategies exact, guild note and officer note repeat until a pass links nothing new (at
     most 5 passes); fuzzy (IDN-34) then runs once and files suggestions for near misses.
-    Existing links are never changed and players are never merged. Runs in one transaction
-    holding the reconcile lock; ranks are recomputed afterwards (IDN-15). `dry_run` plans the
-    same links and writes nothing.
+    Existing links are never changed and players are never merged. Takes the reconcile lock
+    (IDN-45), which lasts until the caller's transaction ends: call it inside one (the
+    service `run_matching` does). `dry_run` plans the same links and writes nothing.
     """
-    from identity.services.ranks import recompute_player_ranks
-
-    with transaction.atomic():
-        hold_reconcile_lock()
-        planner = Planner()
-        stats = planner.plan()
-        suggestions = _not_rejected(planner.suggestions)
-        stats["suggestions"] = len(suggestions)
-        if dry_run:
-            links = planner.result_links(None)
-            return MatchResult(stats=stats, links=links, suggestions=suggestions, dry_run=True)
-        created = _create_players(planner)
-        links = planner.result_links(created)
-        _write_links(links)
-        _write_suggestions(suggestions)
-        recompute_player_ranks(run_details=run_details)
-    if run_details is not None:
-        run_details["matching"] = dict(stats)
+    assert connection.in_atomic_block, "match_characters runs inside the caller's transaction"
+    hold_reconcile_lock()
+    planner = Planner()
+    stats = planner.plan()
+    suggestions = _not_rejected(planner.suggestions)
+    stats["suggestions"] = len(suggestions)
+    if dry_run:
+        links = planner.result_links(None)
+        return MatchResult(stats=stats, links=links, suggestions=suggestions, dry_run=True)
+    created = _create_players(planner)
+    links = planner.result_links(created)
+    _write_links(links)
+    _write_suggestions(suggestions)
     return MatchResult(stats=stats, links=links, suggestions=suggestions)

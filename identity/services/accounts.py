@@ -15,11 +15,13 @@ officer set up by hand before any sync) shows no sign of having left and is not 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from identity.models import GuildRank, LinkSource, Player, PlayerCharacter
 from patt import registry
@@ -51,7 +53,7 @@ OFFICER_Q = Q(
 ) & ~left_guild_q("player__")
 
 
-def officers_who_left():
+def officers_who_left() -> QuerySet[Player]:
     """Players whose officer rank gives no staff access because they left the guild (IDN-15):
     active, rank level ≥ 4, a website account that is not a superuser's."""
     return Player.objects.filter(
@@ -99,7 +101,7 @@ def sync_officer_access_for_players(*, player_ids: Iterable[int] | None = None) 
     return _apply_officer_rule(users)
 
 
-def sync_officer_access(user) -> bool:
+def sync_officer_access(user: AbstractBaseUser) -> bool:
     """ACC-36: apply the officer rule to one user; True when something changed."""
     changed = _apply_officer_rule(get_user_model().objects.filter(pk=user.pk))
     if changed:
@@ -107,7 +109,7 @@ def sync_officer_access(user) -> bool:
     return bool(changed)
 
 
-def _apply_officer_rule(users) -> int:
+def _apply_officer_rule(users: QuerySet[Any]) -> int:
     """ACC-35 for a set of users, in a fixed number of queries. Returns the changes made."""
     User = get_user_model()
     users = users.filter(is_superuser=False)
@@ -196,7 +198,7 @@ def account_access(user_id: int) -> AccountAccess | None:
     )
 
 
-def has_inactive_player(user) -> bool:
+def has_inactive_player(user: AbstractBaseUser) -> bool:
     """ACC-19 / ACC-37: the user's Player exists and is inactive."""
     return Player.objects.filter(user_id=user.pk, is_active=False).exists()
 

@@ -1,8 +1,10 @@
 """The `audit_report` pipeline: one SyncRun around one report (IDN-39, IDN-44, IDN-48).
 
-Used by `manage.py audit_report` and the admin buttons' task. A concurrent report is recorded
-as `skipped` ("already running"); a report skipped for lack of a channel or of Discord ends as
-`skipped` with the reason as a warning; a failed send ends as `error`.
+Used by `manage.py audit_report` and the admin buttons' task. It is a service (it records a
+SyncRun through `sync_runs`); the report it sends is `identity.reports.audit`, below it. A
+concurrent report is recorded as `skipped` ("already running"); a report skipped for lack of a
+channel or of Discord ends as `skipped` with the reason as a warning; a failed send ends as
+`error`.
 """
 
 from dataclasses import dataclass
@@ -39,7 +41,9 @@ def run_audit_report(
 ) -> AuditReportRun:
     """Send the report inside an `audit_report` SyncRun; counts selected / notified / messages.
     `queued_run`: the admin button's `queued` row, which becomes this run's."""
-    with pipeline_run(SyncSource.AUDIT_REPORT, trigger, queued_run=queued_run) as run:
+    with pipeline_run(
+        source=SyncSource.AUDIT_REPORT, trigger=trigger, queued_run=queued_run
+    ) as run:
         if run.skipped:
             return AuditReportRun(run=run.record, report=None)
         report = send_audit_report(full=full, client=client, warn=run.warn)

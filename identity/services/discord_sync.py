@@ -7,7 +7,7 @@ member page) all happen before the single write transaction.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from identity.models import DiscordUser, GuildRank, SyncRun, SyncSource, SyncTrigger
 from identity.services.ranks import highest_guild_role, recompute_player_ranks
 from identity.services.reconcile import announced_run, reconcile
-from identity.services.sync_runs import describe_run, record_skipped
+from identity.services.sync_runs import PipelineRun, describe_run, record_skipped
 from patt.discord.errors import DiscordError, MissingPermissions
 from patt.discord.rest import DiscordRestClient, discord_configured
 
@@ -78,7 +78,7 @@ class MemberData:
 
 
 def apply_member(
-    row: DiscordUser | None, member: MemberData, *, ladder: Iterable[GuildRank], now: datetime
+    *, row: DiscordUser | None, member: MemberData, ladder: Iterable[GuildRank], now: datetime
 ) -> tuple[DiscordUser, str]:
     """IDN-27: put `member` onto its row (a new unsaved one when `row` is None).
 
@@ -87,7 +87,7 @@ def apply_member(
     overwritten (only filled when missing). Returns the row (not saved) and what happened:
     new, returned (was absent), updated (a tracked value changed) or unchanged.
     """
-    best = highest_guild_role(member.role_ids, ladder)
+    best = highest_guild_role(member.role_ids, ladder=ladder)
     values = {
         "username": member.username,
         "display_name": member.display_name,
@@ -152,7 +152,9 @@ class MemberSyncResult:
         return f"{summary}\n{self.status}" + (f": {self.error}" if self.error else "")
 
 
-def fill_rank_role_ids(roles: list[dict], ladder: list[GuildRank], warn, *, write: bool) -> None:
+def fill_rank_role_ids(
+    roles: list[dict], *, ladder: list[GuildRank], warn: Callable[[str], None], write: bool
+) -> None:
     """IDN-5: a rank with no `discord_role_id` takes the one server role named like it."""
     taken = {rank.discord_role_id for rank in ladder if rank.discord_role_id}
     for rank in ladder:
@@ -171,7 +173,9 @@ def fill_rank_role_ids(roles: list[dict], ladder: list[GuildRank], warn, *, writ
         taken.add(role_id)
 
 
-def write_members(members: list[MemberData], ladder: list[GuildRank], now: datetime, *, write):
+def write_members(
+    members: list[MemberData], *, ladder: list[GuildRank], now: datetime, write: bool
+) -> dict[str, int]:
     """Upsert every listed member and mark the unseen present ones departed (IDN-27).
 
     The caller guarantees the listing is complete and non-empty. A fixed number of queries:
@@ -182,7 +186,9 @@ def write_members(members: list[MemberData], ladder: list[GuildRank], now: datet
     counts["found"] = len(members)
     created, changed, touched = [], [], []
     for member in members:
-        row, outcome = apply_member(rows.get(member.discord_id), member, ladder=ladder, now=now)
+        row, outcome = apply_member(
+            row=rows.get(member.discord_id), member=member, ladder=ladder, now=now
+        )
         counts[outcome] += 1
         if outcome == NEW:
             created.append(row)
@@ -228,14 +234,21 @@ def sync_discord_members(
         if dry_run:
             return MemberSyncResult(run=None, status="skipped", error=NOT_CONFIGURED)
         skipped = record_skipped(
-            SyncSource.DISCORD_MEMBERS, trigger, NOT_CONFIGURED, queued_run=queued_run
+            source=SyncSource.DISCORD_MEMBERS,
+            trigger=trigger,
+            reason=NOT_CONFIGURED,
+            queued_run=queued_run,
         )
         return MemberSyncResult(run=skipped, status=skipped.status, error=skipped.error)
     if dry_run:
         return _dry_run(client)
     # IDN-41/42: announced however the run ends, also when it raises.
     with announced_run(
-        SyncSource.DISCORD_MEMBERS, trigger, post=post, client=client, queued_run=queued_run
+        source=SyncSource.DISCORD_MEMBERS,
+        trigger=trigger,
+        post=post,
+        client=client,
+        queued_run=queued_run,
     ) as run:
         if not run.skipped:
             _run_pipeline(run, client, post=post)
@@ -268,7 +281,7 @@ def _fetch_error(exc: DiscordError) -> str:
     return f"Discord member list failed: {exc}"
 
 
-def _run_pipeline(run, client: DiscordRestClient | None, *, post: bool) -> None:
+def _run_pipeline(run: PipelineRun, client: DiscordRestClient | None, *, post: bool) -> None:
     try:
         roles, members = _fetch(client)
     except DiscordError as exc:
@@ -280,8 +293,8 @@ def _run_pipeline(run, client: DiscordRestClient | None, *, post: bool) -> None:
     now = timezone.now()
     with transaction.atomic():
         ladder = list(GuildRank.objects.select_for_update())
-        fill_rank_role_ids(roles, ladder, run.warn, write=True)
-        run.counts.update(write_members(members, ladder, now, write=True))
+        fill_rank_role_ids(roles, ladder=ladder, warn=run.warn, write=True)
+        run.counts.update(write_members(members, ladder=ladder, now=now, write=True))
         recompute_player_ranks(run_details=run.details)
     reconcile(run=run, post=post, client=client)  # IDN-44/45: reconcile follows the write
 
@@ -301,6 +314,6 @@ def _dry_run(client: DiscordRestClient | None) -> MemberSyncResult:
     def warn(message: str) -> None:
         result.details.setdefault("warnings", []).append(message)
 
-    fill_rank_role_ids(roles, ladder, warn, write=False)
-    result.counts = write_members(members, ladder, timezone.now(), write=False)
+    fill_rank_role_ids(roles, ladder=ladder, warn=warn, write=False)
+    result.counts = write_members(members, ladder=ladder, now=timezone.now(), write=False)
     return result

@@ -409,7 +409,7 @@ def _staff_access_withdrawn(snap: _Snapshot) -> list[Finding]:
     return findings
 
 
-def compute_findings(snap: _Snapshot, now: datetime, stale_days: int) -> list[Finding]:
+def compute_findings(snap: _Snapshot, *, now: datetime, stale_days: int) -> list[Finding]:
     return [
         *_orphan_wow(snap),
         *_orphan_discord(snap),
@@ -469,7 +469,9 @@ def _suggestion_resolution(issue: AuditIssue, snap: _Snapshot) -> str | None:
 # --- the run ----------------------------------------------------------------------------------
 
 
-def run_integrity_checks(*, now=None, run_details: dict | None = None) -> IntegrityResult:
+def run_integrity_checks(
+    *, now: datetime | None = None, run_details: dict | None = None
+) -> IntegrityResult:
     """Detect every current IDN-36 issue, upsert it and auto-resolve cleared ones (IDN-38).
 
     Runs in one transaction holding the reconcile lock (IDN-45) with a fixed number of
@@ -481,7 +483,7 @@ def run_integrity_checks(*, now=None, run_details: dict | None = None) -> Integr
     with transaction.atomic():
         hold_reconcile_lock()
         snap = _Snapshot.load()
-        findings = compute_findings(snap, now, stale_days)
+        findings = compute_findings(snap, now=now, stale_days=stale_days)
         open_issues = {
             issue.dedup_key: issue for issue in AuditIssue.objects.filter(resolved_at__isnull=True)
         }

@@ -9,6 +9,7 @@ code and DM.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import urlsplit
@@ -59,7 +60,9 @@ def invite_url(code: str) -> str:
 # --- the admin action (ACC-31) --------------------------------------------------------------
 
 
-def send_website_invites(players, *, acting_player: Player | None) -> list[tuple[int, str]]:
+def send_website_invites(
+    players: Iterable[Player], *, acting_player: Player | None
+) -> list[tuple[int, str]]:
     """Create an invite for each player and queue its DM (ACC-31).
 
     Returns one (message level, text) per player, in the players' order; or a single error
@@ -144,7 +147,8 @@ def deliver_invite_dm(
         return _record(invite, InviteDmStatus.DMS_OFF, NOT_CONFIGURED)
     try:
         client.send_dm(
-            discord_user.discord_id, invite_dm_text(invite, config, discord_user=discord_user)
+            discord_user.discord_id,
+            invite_dm_text(invite, config=config, discord_user=discord_user),
         )
     except DiscordError as error:
         status, reason = _failure(error)
@@ -160,7 +164,7 @@ def deliver_invite_dm(
     return _record(invite, InviteDmStatus.SENT, sent_at=now)
 
 
-def invite_dm_text(invite: InviteCode, config: SiteConfig, *, discord_user: DiscordUser) -> str:
+def invite_dm_text(invite: InviteCode, *, config: SiteConfig, discord_user: DiscordUser) -> str:
     """The DM of ACC-32, with the invite's own lifetime and expiry (UTC), to `discord_user`
     (the invite's player's Discord account, which the caller has checked exists)."""
     player = invite.player
@@ -189,7 +193,9 @@ def _failure(error: DiscordError) -> tuple[str, str]:
     return InviteDmStatus.FAILED, f"Discord refused the DM (HTTP {error.status})"
 
 
-def _record(invite: InviteCode, status: str, error: str = "", *, sent_at=None) -> InviteCode:
+def _record(
+    invite: InviteCode, status: str, error: str = "", *, sent_at: datetime | None = None
+) -> InviteCode:
     invite.dm_status = status
     invite.dm_error = error
     invite.dm_sent_at = sent_at

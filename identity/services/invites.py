@@ -101,7 +101,7 @@ def annotated_newest_invite(player: Player) -> InviteCode | None:
     return InviteCode(**values)
 
 
-def website_account_status(player: Player, invite: InviteCode | None) -> str:
+def website_account_status(player: Player, *, invite: InviteCode | None) -> str:
     """The "Website account" status of `player` (ACC-33), given its newest invite (or None).
 
     Registered / Invite used / Invite expired / Invite sent (DM) / Invite DM failed: {reason} /

@@ -15,7 +15,9 @@ resolved issues, Dismiss skips dismissed or resolved ones, Undismiss skips undis
   (one owner per character) is enforced there.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,7 +39,7 @@ from patt.validators import max_length_of
 NOTE_MAX = max_length_of(AuditIssue, "resolution_note")
 
 
-def _ids(issues) -> list[int]:
+def _ids(issues: Iterable[AuditIssue | int]) -> list[int]:
     return [issue if isinstance(issue, int) else issue.pk for issue in issues]
 
 
@@ -54,7 +56,12 @@ def clean_note(note: str | None, *, resolved_by: Player | None = None, by_user: 
 
 
 def resolve_issues(
-    issues, *, resolved_by: Player | None, note: str = "", by_user: str = "", now=None
+    issues: Iterable[AuditIssue | int],
+    *,
+    resolved_by: Player | None,
+    note: str = "",
+    by_user: str = "",
+    now: datetime | None = None,
 ) -> int:
     """IDN-43 "Resolve": the open ones among `issues` (rows or pks) are resolved by the officer.
 
@@ -67,14 +74,16 @@ def resolve_issues(
     )
 
 
-def dismiss_issues(issues, *, dismissed_by: Player | None, now=None) -> int:
+def dismiss_issues(
+    issues: Iterable[AuditIssue | int], *, dismissed_by: Player | None, now: datetime | None = None
+) -> int:
     """IDN-43 "Dismiss": mute open, not yet dismissed issues. They stay open (IDN-38)."""
     return AuditIssue.objects.filter(
         pk__in=_ids(issues), resolved_at__isnull=True, dismissed_at__isnull=True
     ).update(dismissed_at=now or timezone.now(), dismissed_by=dismissed_by)
 
 
-def undismiss_issues(issues) -> int:
+def undismiss_issues(issues: Iterable[AuditIssue | int]) -> int:
     """IDN-43 "Undismiss": dismissed issues are muted no more (and may be posted again)."""
     return AuditIssue.objects.filter(pk__in=_ids(issues), dismissed_at__isnull=False).update(
         dismissed_at=None, dismissed_by=None
@@ -123,7 +132,11 @@ def _player_for(discord_user: DiscordUser) -> tuple[Player, bool]:
 
 
 def accept_suggestion(
-    issue: AuditIssue | int, *, accepted_by: Player | None, by_user: str = "", now=None
+    issue: AuditIssue | int,
+    *,
+    accepted_by: Player | None,
+    by_user: str = "",
+    now: datetime | None = None,
 ) -> AcceptedSuggestion:
     """IDN-43 "Accept suggestion" for one `auto_link_suggestion` issue.
 
@@ -156,7 +169,7 @@ def accept_suggestion(
             )
         owner = Player.objects.filter(character_links__character=character).first()
         if owner is not None and owner.discord_user_id != discord_user.pk:
-            raise Refused(already_linked_message(character, owner), code=Refused.CONFLICT)
+            raise Refused(already_linked_message(character, owner=owner), code=Refused.CONFLICT)
 
         if owner is not None:
             player, player_created, link = owner, False, None

@@ -14,7 +14,7 @@ from identity.models import Confidence, LinkSource, Player, PlayerCharacter, Wow
 from patt.refusals import Refused
 
 
-def already_linked_message(character: WowCharacter, owner: Player | str) -> str:
+def already_linked_message(character: WowCharacter, *, owner: Player | str) -> str:
     """`owner` is the linked player, or a description when the racing link's owner is unknown."""
     return f"{character} is already linked to {owner}; unlink it first."
 
@@ -71,7 +71,9 @@ def link_character(
         owner = (
             Player.objects.filter(character_links__character=character).first() or "another player"
         )
-        raise Refused(already_linked_message(character, owner), code=Refused.CONFLICT) from None
+        raise Refused(
+            already_linked_message(character, owner=owner), code=Refused.CONFLICT
+        ) from None
     return LinkResult(link=link, rank_changes=changes)
 
 

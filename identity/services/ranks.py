@@ -130,7 +130,7 @@ def return_ranks_to_automatic(*, player_ids: Iterable[int]) -> list[RankChange]:
         return recompute_player_ranks(player_ids=player_ids)
 
 
-def highest_guild_role(role_ids: Iterable[str], ladder: Iterable[GuildRank]) -> GuildRank | None:
+def highest_guild_role(role_ids: Iterable[str], *, ladder: Iterable[GuildRank]) -> GuildRank | None:
     """The highest-level rank whose Discord role id is among `role_ids` (IDN-7, IDN-28)."""
     held = {str(role_id) for role_id in role_ids}
     matching = [rank for rank in ladder if rank.discord_role_id and rank.discord_role_id in held]
@@ -158,7 +158,7 @@ def resolve_ladder() -> list[RankChange]:
 
         changed = []
         for discord_user in DiscordUser.objects.only("pk", "role_ids", "highest_guild_role_id"):
-            best = highest_guild_role(discord_user.role_ids or [], ladder)
+            best = highest_guild_role(discord_user.role_ids or [], ladder=ladder)
             best_id = best.pk if best else None
             if best_id != discord_user.highest_guild_role_id:
                 discord_user.highest_guild_role_id = best_id

@@ -106,7 +106,9 @@ def run_reconcile_pipeline(
     admin button's `queued` row, which becomes this run's.
     """
     result = None
-    with announced_run(SyncSource.RECONCILE, trigger, post=post, queued_run=queued_run) as run:
+    with announced_run(
+        source=SyncSource.RECONCILE, trigger=trigger, post=post, queued_run=queued_run
+    ) as run:
         if not run.skipped:
             result = reconcile(run=run, integrity=integrity, post=post)
     return ReconcileRun(run=run.record, result=result)
@@ -114,9 +116,9 @@ def run_reconcile_pipeline(
 
 @contextmanager
 def announced_run(
+    *,
     source: str,
     trigger: str,
-    *,
     post: bool = True,
     client: DiscordRestClient | None = None,
     queued_run: int | None = None,
@@ -129,7 +131,7 @@ def announced_run(
     """
     run = None
     try:
-        with pipeline_run(source, trigger, queued_run=queued_run) as run:
+        with pipeline_run(source=source, trigger=trigger, queued_run=queued_run) as run:
             yield run
     finally:
         if post and run is not None and not run.skipped:

@@ -15,9 +15,10 @@ raised.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from identity.models import DiscordUser, GuildRank, Player, PlayerCharacter, RankSource
 from identity.services.ranks import highest_guild_role
@@ -113,7 +114,7 @@ def push_roles(*, client: DiscordRestClient | None = None) -> RolePushResult:
     return result
 
 
-def _population():
+def _population() -> QuerySet[Player]:
     """IDN-29 "who": active, present Discord user, rank with a role, confirmed link or manual."""
     confirmed_link = PlayerCharacter.objects.filter(player=OuterRef("pk"), confirmed=True)
     return (
@@ -133,6 +134,7 @@ def _plans(ladder: list[GuildRank]) -> list[_Plan]:
     plans = []
     for player in _population():
         user, rank = player.discord_user, player.guild_rank
+        assert user is not None and rank is not None  # _population filters on both
         held = {str(role_id) for role_id in user.role_ids or []} & ladder_roles
         wanted = {rank.discord_role_id}
         add = wanted - held
@@ -233,12 +235,12 @@ def _write_role(
 
 def _save_roles(user: DiscordUser, role_ids: tuple[str, ...], ladder: list[GuildRank]) -> None:
     """Record one successful call at once: the next call may fail or the run may stop."""
-    best = highest_guild_role(role_ids, ladder)
+    best = highest_guild_role(role_ids, ladder=ladder)
     user.role_ids = list(role_ids)
     user.highest_guild_role = best
     DiscordUser.objects.filter(pk=user.pk).update(role_ids=user.role_ids, highest_guild_role=best)
 
 
-def _ordered(role_ids) -> tuple[str, ...]:
+def _ordered(role_ids: Iterable[str]) -> tuple[str, ...]:
     """Snowflake order (as the member sync stores `role_ids`), without failing on odd ids."""
     return tuple(sorted(role_ids, key=lambda role_id: (len(role_id), role_id)))

@@ -45,7 +45,7 @@ from identity.models import (
 )
 from identity.services.ranks import recompute_player_ranks
 from identity.services.reconcile import announced_run, reconcile
-from identity.services.sync_runs import record_skipped
+from identity.services.sync_runs import PipelineRun, record_skipped
 from patt.models import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ class RosterSyncResult:
         return f"{self.header}\n{self.body}"
 
 
-def _config_problem(client) -> str:
+def _config_problem(client: BlizzardClient | None) -> str:
     config = SiteConfig.get()
     if not config.guild_realm_slug or not config.guild_name_slug:
         return NOT_CONFIGURED_GUILD
@@ -216,14 +216,17 @@ def sync_roster(
         result.status, result.error = SyncStatus.SKIPPED, problem
         if not dry_run:
             result.run = record_skipped(
-                SyncSource.BLIZZARD_ROSTER, trigger, problem, queued_run=queued_run
+                source=SyncSource.BLIZZARD_ROSTER,
+                trigger=trigger,
+                reason=problem,
+                queued_run=queued_run,
             )
         return result
     if dry_run:
         _dry_run(result, config, roster_only, client, on_progress)
         return result
     with announced_run(  # IDN-41/42
-        SyncSource.BLIZZARD_ROSTER, trigger, post=post, queued_run=queued_run
+        source=SyncSource.BLIZZARD_ROSTER, trigger=trigger, post=post, queued_run=queued_run
     ) as run:
         if not run.skipped:
             _run_pipeline(run, result, config, roster_only, client, on_progress, post=post)
@@ -237,18 +240,33 @@ def sync_roster(
 class _Sink:
     """Where warnings and failures go: the PipelineRun, or the dry run's result."""
 
-    def __init__(self, counts: dict, details: dict, warn, fail):
+    def __init__(
+        self,
+        counts: dict,
+        details: dict,
+        warn: Callable[[str], None],
+        fail: Callable[[str], None],
+    ):
         self.counts, self.details, self.warn, self.fail = counts, details, warn, fail
 
 
-def _run_pipeline(run, result, config, roster_only, client, on_progress, *, post) -> None:
+def _run_pipeline(
+    run: PipelineRun,
+    result: RosterSyncResult,
+    config: SiteConfig,
+    roster_only: bool,
+    client: BlizzardClient | None,
+    on_progress: Callable[[int, int], None] | None,
+    *,
+    post: bool,
+) -> None:
     sink = _Sink(run.counts, run.details, run.warn, run.fail)
     fetched = _fetch(sink, result, config, roster_only, client, on_progress)
     if fetched is None:
         return
     members, profiles = fetched
     with transaction.atomic():
-        write_roster(members, profiles, sink, roster_only=roster_only)
+        write_roster(members, profiles=profiles, sink=sink, roster_only=roster_only)
         recompute_player_ranks(run_details=run.details)
     reconcile(run=run, post=post)  # IDN-44/45: reconcile follows the write
     if run.counts.get("profiles_missing") or run.counts.get("profiles_failed"):
@@ -257,7 +275,13 @@ def _run_pipeline(run, result, config, roster_only, client, on_progress, *, post
         run.status = SyncStatus.PARTIAL
 
 
-def _dry_run(result, config, roster_only, client, on_progress) -> None:
+def _dry_run(
+    result: RosterSyncResult,
+    config: SiteConfig,
+    roster_only: bool,
+    client: BlizzardClient | None,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
     result.status = SyncStatus.SUCCESS
     started = time.monotonic()
 
@@ -272,7 +296,7 @@ def _dry_run(result, config, roster_only, client, on_progress) -> None:
     if fetched is not None:
         members, profiles = fetched
         with transaction.atomic():
-            write_roster(members, profiles, sink, roster_only=roster_only)
+            write_roster(members, profiles=profiles, sink=sink, roster_only=roster_only)
             transaction.set_rollback(True)
         if result.counts.get("profiles_missing") or result.counts.get("profiles_failed"):
             result.status = SyncStatus.PARTIAL
@@ -281,12 +305,19 @@ def _dry_run(result, config, roster_only, client, on_progress) -> None:
     result.total_seconds = time.monotonic() - started
 
 
-def _fetch(sink, result, config, roster_only, client, on_progress):
+def _fetch(
+    sink: _Sink,
+    result: RosterSyncResult,
+    config: SiteConfig,
+    roster_only: bool,
+    client: BlizzardClient | None,
+    on_progress: Callable[[int, int], None] | None,
+) -> tuple[list[RosterMember], ProfileResults] | None:
     """The roster and (unless roster-only) every profile; None after a handled failure."""
     started = time.monotonic()
     own = client is None
     try:
-        if own:
+        if client is None:
             client = BlizzardClient(region=config.guild_region)
         roster = client.get_roster(config.guild_realm_slug, config.guild_name_slug)
         for warning in roster.warnings:
@@ -365,7 +396,7 @@ class _Writer:
         self._history(row, row.name, row.realm_slug, NameChangeReason.NAME_RELEASED)
         WowCharacter.objects.filter(pk=row.pk).update(name_key=row.name_key)
 
-    def _history(self, row, new_name, new_realm, reason) -> None:
+    def _history(self, row: WowCharacter, new_name: str, new_realm: str, reason: str) -> None:
         self.history.append(
             CharacterNameHistory(
                 character_id=row.pk,
@@ -434,7 +465,9 @@ class _Writer:
 
     # --- steps 1, 4, 6 --------------------------------------------------------------------------
 
-    def upsert(self, member: RosterMember, profile: CharacterProfile | None):
+    def upsert(
+        self, member: RosterMember, profile: CharacterProfile | None
+    ) -> tuple[WowCharacter, str]:
         blizzard_id = member.blizzard_id
         if blizzard_id is None and profile is not None:
             blizzard_id = profile.blizzard_id
@@ -458,7 +491,12 @@ class _Writer:
             return self.create(member, profile, blizzard_id, key)
         return self.update(row, member, profile)
 
-    def values(self, member: RosterMember, profile: CharacterProfile | None, row=None) -> dict:
+    def values(
+        self,
+        member: RosterMember,
+        profile: CharacterProfile | None,
+        row: WowCharacter | None = None,
+    ) -> dict:
         rank_id = None
         if member.rank is not None:
             rank_id = self.ranks.get(member.rank)
@@ -488,7 +526,13 @@ class _Writer:
                 values["last_login_at"] = profile.last_login
         return values
 
-    def create(self, member, profile, blizzard_id, key):
+    def create(
+        self,
+        member: RosterMember,
+        profile: CharacterProfile | None,
+        blizzard_id: int | None,
+        key: tuple[str, str],
+    ) -> tuple[WowCharacter, str]:
         row = WowCharacter(
             blizzard_id=blizzard_id,
             name=member.name,
@@ -506,7 +550,9 @@ class _Writer:
         self.names["new"].append(_label(row))
         return row, "new"
 
-    def update(self, row, member, profile):
+    def update(
+        self, row: WowCharacter, member: RosterMember, profile: CharacterProfile | None
+    ) -> tuple[WowCharacter, str]:
         self.seen.add(row.pk)
         for name, value in self.values(member, profile, row).items():
             setattr(row, name, value)
@@ -530,12 +576,14 @@ class _Writer:
 
 
 def write_roster(
-    members: list[RosterMember], profiles: ProfileResults, sink: _Sink, *, roster_only: bool
+    members: list[RosterMember], *, profiles: ProfileResults, sink: _Sink, roster_only: bool
 ) -> dict:
     """IDN-23 steps 1-6 and IDN-24 departures; fills `sink.counts` and `sink.details`."""
     now = timezone.now()
     writer = _Writer(sink, now)
-    created, changed, touched = [], [], []
+    created: list[WowCharacter] = []
+    changed: list[WowCharacter] = []
+    touched: list[int] = []
     for member in members:
         row, outcome = writer.upsert(member, profiles.profiles.get(member.key))
         if row.pk is None:

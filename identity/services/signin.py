@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -117,6 +119,7 @@ def resolve_discord_sign_in(
             user_created = True
             logger.info("Discord sign-in created user %s for player %s", user.username, player.pk)
         else:
+            assert player.user is not None  # user_id is set
             user = player.user
         sync_officer_access(user)
     return DiscordSignIn(
@@ -124,7 +127,7 @@ def resolve_discord_sign_in(
     )
 
 
-def discord_connect_allowed(user, discord_id: str) -> bool:
+def discord_connect_allowed(user: AbstractBaseUser, *, discord_id: str) -> bool:
     """ACC-17: a signed-in user may connect only the Discord account of their own Player."""
     return Player.objects.filter(user_id=user.pk, discord_user__discord_id=discord_id).exists()
 
@@ -152,7 +155,7 @@ def _create_initiate(discord_user: DiscordUser) -> Player:
     return player
 
 
-def _create_user(discord_username: str):
+def _create_user(discord_username: str) -> User:
     """A website user with an unusable password; the name is redrawn on a unique clash."""
     User = get_user_model()
     for _ in range(_USERNAME_ATTEMPTS):

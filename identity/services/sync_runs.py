@@ -1,6 +1,6 @@
 """SyncRun bookkeeping: one row per pipeline run, never two running at once (IDN-17, IDN-46).
 
-    with pipeline_run(SyncSource.DISCORD_MEMBERS, SyncTrigger.COMMAND) as run:
+    with pipeline_run(source=SyncSource.DISCORD_MEMBERS, trigger=SyncTrigger.COMMAND) as run:
         if run.skipped:
             return run
         ...
@@ -73,7 +73,7 @@ def run_in_progress(source: str) -> SyncRun | None:
     return SyncRun.objects.filter(source=source, status__in=IN_PROGRESS).first()
 
 
-def queue_run(source: str, trigger: str) -> SyncRun | None:
+def queue_run(*, source: str, trigger: str) -> SyncRun | None:
     """Insert a `queued` row for a run about to be queued, or None when `source` is already
     queued or running (its row: `run_in_progress`). Must not be called inside a transaction:
     the constraint decides between two concurrent clicks."""
@@ -85,7 +85,7 @@ def queue_run(source: str, trigger: str) -> SyncRun | None:
         return None
 
 
-def drop_queued_run(run: SyncRun, reason: str) -> None:
+def drop_queued_run(run: SyncRun, *, reason: str) -> None:
     """Close a `queued` row whose task could not be queued (the broker refused it)."""
     now = timezone.now()
     SyncRun.objects.filter(pk=run.pk, status=SyncStatus.QUEUED).update(
@@ -93,7 +93,9 @@ def drop_queued_run(run: SyncRun, reason: str) -> None:
     )
 
 
-def _claim_queued(source: str, queued_run: int | None, status: str, **fields) -> SyncRun | None:
+def _claim_queued(
+    source: str, queued_run: int | None, status: str, **fields: object
+) -> SyncRun | None:
     """Turn this task's own `queued` row into `status`; None when there is none (any more)."""
     if queued_run is None:
         return None
@@ -104,11 +106,11 @@ def _claim_queued(source: str, queued_run: int | None, status: str, **fields) ->
 
 
 def record_skipped(
+    *,
     source: str,
     trigger: str,
     reason: str,
     details: dict | None = None,
-    *,
     queued_run: int | None = None,
 ) -> SyncRun:
     """A finished `skipped` row whose `error` says why (not configured, already running); the
@@ -130,7 +132,7 @@ def record_skipped(
     )
 
 
-def start_run(source: str, trigger: str, *, queued_run: int | None = None) -> SyncRun:
+def start_run(*, source: str, trigger: str, queued_run: int | None = None) -> SyncRun:
     """Insert the `running` row, or record and return a `skipped` one if a run is in progress.
 
     `queued_run`: the id of the `queued` row an admin button inserted for this task; it
@@ -151,7 +153,7 @@ def start_run(source: str, trigger: str, *, queued_run: int | None = None) -> Sy
             details = {"running_run": running.pk, "running_since": running.started_at.isoformat()}
             reason = ALREADY_QUEUED if running.status == SyncStatus.QUEUED else ALREADY_RUNNING
         log.info("%s run not started: %s", source, reason)
-        return record_skipped(source, trigger, reason, details)
+        return record_skipped(source=source, trigger=trigger, reason=reason, details=details)
 
 
 def finish_run(
@@ -204,11 +206,11 @@ class PipelineRun:
 
 @contextmanager
 def pipeline_run(
-    source: str, trigger: str, *, queued_run: int | None = None
+    *, source: str, trigger: str, queued_run: int | None = None
 ) -> Iterator[PipelineRun]:
     """Start a run of `source` (taking over `queued_run`, see `start_run`); on leaving, finish
     it (IDN-46), or mark `error` and re-raise."""
-    run = PipelineRun(start_run(source, trigger, queued_run=queued_run))
+    run = PipelineRun(start_run(source=source, trigger=trigger, queued_run=queued_run))
     if run.skipped:
         yield run
         return

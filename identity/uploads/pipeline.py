@@ -64,7 +64,7 @@ def run_upload_pipeline(upload_id: int, *, requeued: bool = False) -> str:
         return f"Addon upload #{upload_id} is {upload.status}: nothing to reconcile"
     record = None
     try:
-        with announced_run(SyncSource.ADDON_UPLOAD, SyncTrigger.UPLOAD) as run:
+        with announced_run(source=SyncSource.ADDON_UPLOAD, trigger=SyncTrigger.UPLOAD) as run:
             record = run.record
             if not run.skipped:
                 _link(upload, run.record, AddonUpload.Matching.QUEUED)

@@ -9,6 +9,7 @@ character, ranks follow links) and realms resolve by identity's realm rules (IDN
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,10 @@ from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
 from roster.models import RaidPreferences
 from roster.services.population import RosterCharacter, roster_character
+
+# An id as a form or a JSON body sent it: a str or an int usually, but any value may arrive and
+# whatever is not an integer is refused (ROS-14, ROS-15), so it is deliberately untyped.
+SubmittedId = Any
 
 NAME_MIN, NAME_MAX = 2, 12
 
@@ -105,14 +110,14 @@ def resolve_realm(text: str | None) -> tuple[str, str]:
     return slug, name or typed
 
 
-def _load_class(class_id) -> PlayableClass:
+def _load_class(class_id: SubmittedId) -> PlayableClass:
     try:
         return PlayableClass.objects.get(pk=int(class_id))
     except (TypeError, ValueError, PlayableClass.DoesNotExist):
         raise Refused(PICK_CLASS, field="playable_class") from None
 
 
-def _load_spec(spec_id, playable_class: PlayableClass) -> Specialization:
+def _load_spec(spec_id: SubmittedId, playable_class: PlayableClass) -> Specialization:
     """ROS-10 / ROS-14: the spec is required and must belong to the class."""
     message = PICK_SPEC.format(cls=playable_class.name)
     try:
@@ -126,7 +131,7 @@ def _load_spec(spec_id, playable_class: PlayableClass) -> Specialization:
     return spec
 
 
-def _roster_link(player: Player, character_id) -> PlayerCharacter:
+def _roster_link(player: Player, character_id: SubmittedId) -> PlayerCharacter:
     """ROS-15: only a roster character of this player may be edited, made main or removed."""
     try:
         character_id = int(character_id)
@@ -164,8 +169,8 @@ def add_character(
     *,
     name: str,
     realm: str,
-    class_id,
-    spec_id,
+    class_id: SubmittedId,
+    spec_id: SubmittedId,
     make_main: bool,
 ) -> RosterChange:
     """ROS-14: put a character on the player's raid roster.
@@ -234,7 +239,9 @@ def add_character(
     )
 
 
-def edit_character(player: Player, *, character_id, spec_id, make_main: bool) -> RosterChange:
+def edit_character(
+    player: Player, *, character_id: SubmittedId, spec_id: SubmittedId, make_main: bool
+) -> RosterChange:
     """ROS-15: change a roster character's spec (and make it the main).
 
     Editing the main's spec also sets `Player.main_spec`. Unticking "main" on the main changes
@@ -255,7 +262,7 @@ def edit_character(player: Player, *, character_id, spec_id, make_main: bool) ->
     )
 
 
-def set_main(player: Player, *, character_id) -> RosterChange:
+def set_main(player: Player, *, character_id: SubmittedId) -> RosterChange:
     """ROS-15: only a roster character of this player becomes the main, with its raid spec."""
     link = _roster_link(player, character_id)
     character = link.character
@@ -266,7 +273,7 @@ def set_main(player: Player, *, character_id) -> RosterChange:
     return RosterChange(link, NOW_MAIN.format(name=character.name))
 
 
-def remove_character(player: Player, *, character_id) -> RosterChange:
+def remove_character(player: Player, *, character_id: SubmittedId) -> RosterChange:
     """ROS-15: off the roster (`on_raid_roster = False`); the identity link stays.
 
     The current main cannot go while other roster characters exist.
@@ -297,7 +304,7 @@ def leave_roster(player: Player) -> RosterChange:
 
 
 def my_roster_characters(
-    player: Player, specs: dict[int, Specialization] | None = None
+    player: Player, *, specs: dict[int, Specialization] | None = None
 ) -> list[RosterCharacter]:
     """ROS-2 / ROS-4: the player's roster characters, main first, then alts by name.
 
@@ -320,6 +327,6 @@ def my_roster_characters(
     characters = []
     for link in links:
         link.player = player  # the caller's instance: its main is the current one
-        characters.append(roster_character(link, player, specs))
+        characters.append(roster_character(link, player=player, specs=specs))
     characters.sort(key=lambda c: (not c.is_main, c.character.name.casefold(), c.link.pk))
     return characters

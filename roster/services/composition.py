@@ -169,7 +169,7 @@ def wowhead_export(mains: list[RosterCharacter]) -> tuple[list, list[str], str]:
     return exported, skipped, f"{WOWHEAD_COMPOSITION_URL}{codes};{names}"
 
 
-def role_targets(role_counts: dict[str, int], config: SiteConfig | None = None) -> list:
+def role_targets(role_counts: dict[str, int], *, config: SiteConfig | None = None) -> list:
     """ROS-25: the four role cards for these counts against SiteConfig's targets."""
     config = config or SiteConfig.get()
     return [
@@ -198,7 +198,7 @@ def composition_summary(entries: list[RosterEntry] | None = None) -> Composition
         if class_id is not None:
             class_counts[class_id] = class_counts.get(class_id, 0) + 1
 
-    roles = role_targets(role_counts, config)
+    roles = role_targets(role_counts, config=config)
     classes = [
         ClassCount(playable_class, class_counts.get(playable_class.pk, 0))
         for playable_class in PlayableClass.objects.order_by("name")

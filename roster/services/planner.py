@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -46,7 +47,9 @@ def raid_zone(config: SiteConfig | None = None) -> ZoneInfo:
     return ZoneInfo((config or SiteConfig.get()).raid_timezone)
 
 
-def raid_today(config: SiteConfig | None = None, now: datetime.datetime | None = None):
+def raid_today(
+    *, config: SiteConfig | None = None, now: datetime.datetime | None = None
+) -> datetime.date:
     """Today's calendar date in the raid timezone."""
     return (now or timezone.now()).astimezone(raid_zone(config)).date()
 
@@ -57,13 +60,13 @@ def planner_dates(today: datetime.date) -> list[datetime.date]:
     return [today + datetime.timedelta(days=offset) for offset in range(1, PLANNER_DAYS + 1)]
 
 
-def raid_start(day: datetime.date, config: SiteConfig | None = None) -> datetime.datetime:
+def raid_start(day: datetime.date, *, config: SiteConfig | None = None) -> datetime.datetime:
     """The raid's start on `day` as an aware datetime in the raid timezone (DST-aware)."""
     config = config or SiteConfig.get()
     return datetime.datetime.combine(day, config.raid_start_time, tzinfo=raid_zone(config))
 
 
-def raid_start_label(day: datetime.date, config: SiteConfig | None = None) -> str:
+def raid_start_label(day: datetime.date, *, config: SiteConfig | None = None) -> str:
     """ROS-33: the preview's "time + timezone", "21:00 EDT (America/New_York)".
 
     Formatted here, in the raid timezone, rather than by a template filter: Django's `time`
@@ -71,7 +74,7 @@ def raid_start_label(day: datetime.date, config: SiteConfig | None = None) -> st
     hour next to the raid zone's name ("02:00 EST" for a 21:00 Eastern raid; issue 11 item 11).
     """
     config = config or SiteConfig.get()
-    start = raid_start(day, config)
+    start = raid_start(day, config=config)
     return f"{start:%H:%M} {start.tzname()} ({config.raid_timezone})"
 
 
@@ -154,7 +157,7 @@ class PlannerDay:
         )
 
 
-def planner_days(entries: list[RosterEntry], today: datetime.date) -> list[PlannerDay]:
+def planner_days(entries: list[RosterEntry], *, today: datetime.date) -> list[PlannerDay]:
     """ROS-31/32: the seven days in date order, each player counted once (effective main); the
     three days with the most available players (ties: earlier date; only n > 0) ranked 1-3."""
     days = []
@@ -186,7 +189,7 @@ def top_days(days: list[PlannerDay]) -> list[PlannerDay]:
 # --- commands (ROS-34 … ROS-37) -------------------------------------------------------------
 
 
-def create_command(day: datetime.date, config: SiteConfig | None = None) -> str:
+def create_command(day: datetime.date, *, config: SiteConfig | None = None) -> str:
     """ROS-34: `/create title:<title> date:<YYYY-MM-DD> time:<HH:MM> duration:<minutes>
     template:<template>`; the date is the selected calendar date in the raid timezone."""
     config = config or SiteConfig.get()
@@ -207,7 +210,7 @@ def _by_name(entries: list[RosterEntry]) -> list[RosterEntry]:
     return sorted(entries, key=lambda e: (e.discord_name.casefold(), e.player.pk))
 
 
-def signup_block(entries: list[RosterEntry], weekday: int) -> str:
+def signup_block(entries: list[RosterEntry], *, weekday: int) -> str:
     """ROS-35: the signup commands for a day, sections in order (auto-signed up, tentative,
     marked absent, reminder line), each omitted when empty, members ordered by Discord name
     (case-insensitive), each section followed by a blank line."""
@@ -249,7 +252,7 @@ def signup_block(entries: list[RosterEntry], weekday: int) -> str:
     return "\n".join(lines)
 
 
-def reminder_mentions(entries: list[RosterEntry], weekday: int) -> str:
+def reminder_mentions(entries: list[RosterEntry], *, weekday: int) -> str:
     """ROS-37: the reminder list as Discord mentions, for those with a Discord id."""
     return " ".join(
         f"<@{e.discord_id}>"
@@ -267,9 +270,14 @@ class QuickCommand:
     command: str
 
 
-def quick_commands(days: list[PlannerDay], config: SiteConfig | None = None) -> list[QuickCommand]:
+def quick_commands(
+    days: list[PlannerDay], *, config: SiteConfig | None = None
+) -> list[QuickCommand]:
     config = config or SiteConfig.get()
-    return [QuickCommand(d, d.quick_label, create_command(d.date, config)) for d in top_days(days)]
+    return [
+        QuickCommand(d, d.quick_label, create_command(d.date, config=config))
+        for d in top_days(days)
+    ]
 
 
 # --- Raid-Helper payloads (ROS-43, ROS-44) --------------------------------------------------
@@ -316,7 +324,7 @@ class PlannedSignup:
         return self.payload["className"]
 
 
-def signup_payload(entry: RosterEntry, weekday: int) -> dict:
+def signup_payload(entry: RosterEntry, *, weekday: int) -> dict:
     """ROS-44: available + auto-signup -> the main's role slot and Raid-Helper spec name (no
     spec name known -> Tentative); available without auto-signup -> Tentative; unavailable ->
     Absence. Status slots carry no specName."""
@@ -330,14 +338,14 @@ def signup_payload(entry: RosterEntry, weekday: int) -> dict:
 
 
 def planned_signups(
-    entries: list[RosterEntry], weekday: int
+    entries: list[RosterEntry], *, weekday: int
 ) -> tuple[list[PlannedSignup], list[RosterEntry]]:
     """ROS-44: one sign-up per roster player with a Discord id (ordered by Discord name), and
     the players skipped for having none."""
     signups, skipped = [], []
     for entry in _by_name(entries):
         if entry.discord_id:
-            signups.append(PlannedSignup(entry, signup_payload(entry, weekday)))
+            signups.append(PlannedSignup(entry, signup_payload(entry, weekday=weekday)))
         else:
             skipped.append(entry)
     return signups, skipped
@@ -384,7 +392,7 @@ def guild_event_channel(config: SiteConfig) -> str:
     return config.raid_channel_event_signup or config.raid_channel_signup
 
 
-def local_start(day: datetime.date, at: datetime.time, zone_name: str) -> datetime.datetime:
+def local_start(day: datetime.date, *, at: datetime.time, zone_name: str) -> datetime.datetime:
     """ROS-40: a wall-clock start in a zone as an aware datetime (zoneinfo, DST-aware).
 
     A time that does not exist that day (the hour skipped when clocks go forward) is refused
@@ -409,7 +417,7 @@ def queue_raid_event(
     duration_minutes: int,
     template: str,
     channel_id: str,
-    created_by=None,
+    created_by: User | None = None,
     now: datetime.datetime | None = None,
 ) -> RaidEvent:
     """ROS-42: record a pending RaidEvent and enqueue `roster.tasks.create_raid_helper_event`.
@@ -511,7 +519,7 @@ def run_raid_event(event_id: int) -> RaidEvent | None:
 def _sign_up_roster(client: RaidHelperClient, event: RaidEvent, config: SiteConfig) -> None:
     """ROS-44/45: sequential sign-ups; a failure is recorded and the others continue."""
     weekday = event.starts_at.astimezone(raid_zone(config)).weekday()
-    signups, skipped = planned_signups(roster_entries(), weekday)
+    signups, skipped = planned_signups(roster_entries(), weekday=weekday)
     failures = []
     ok = 0
     for signup in signups:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
 from identity.models import (
@@ -105,7 +105,7 @@ class RosterEntry:
         return self.availability[weekday]
 
 
-def roster_player_links():
+def roster_player_links() -> QuerySet[PlayerCharacter]:
     """ROS-1 / ROS-2: the roster links of roster players (active, with preferences)."""
     return PlayerCharacter.objects.filter(
         on_raid_roster=True,
@@ -114,7 +114,7 @@ def roster_player_links():
     )
 
 
-def roster_players():
+def roster_players() -> QuerySet[Player]:
     """ROS-1: active players with preferences and at least one roster character (a queryset,
     for the pages that only count or list players)."""
     return Player.objects.filter(
@@ -143,7 +143,7 @@ def raid_spec_for(
 
 
 def raid_spec_of(
-    link: PlayerCharacter, is_main: bool, specs: dict[int, Specialization]
+    link: PlayerCharacter, *, is_main: bool, specs: dict[int, Specialization]
 ) -> Specialization | None:
     """ROS-4 for a loaded link (see `raid_spec_for`)."""
     return raid_spec_for(
@@ -155,7 +155,7 @@ def raid_spec_of(
     )
 
 
-def role_of(link: PlayerCharacter, spec: Specialization | None) -> str:
+def role_of(link: PlayerCharacter, *, spec: Specialization | None) -> str:
     """ROS-4: the raid spec's default role; no spec -> raid_role; otherwise Ranged."""
     if spec is not None:
         return display_role(spec.default_role)
@@ -163,13 +163,17 @@ def role_of(link: PlayerCharacter, spec: Specialization | None) -> str:
 
 
 def roster_character(
-    link: PlayerCharacter, player: Player, specs: dict[int, Specialization]
+    link: PlayerCharacter, *, player: Player, specs: dict[int, Specialization]
 ) -> RosterCharacter:
     """ROS-2 / ROS-4: one roster link as shown: Main or Alt, its raid spec and role."""
     is_main = link.character_id == player.main_character_id
-    spec = raid_spec_of(link, is_main, specs)
+    spec = raid_spec_of(link, is_main=is_main, specs=specs)
     return RosterCharacter(
-        link=link, character=link.character, is_main=is_main, spec=spec, role=role_of(link, spec)
+        link=link,
+        character=link.character,
+        is_main=is_main,
+        spec=spec,
+        role=role_of(link, spec=spec),
     )
 
 
@@ -315,7 +319,7 @@ def roster_entries() -> list[RosterEntry]:
     entries = []
     for player_id, player_links in by_player.items():
         player = player_links[0].player
-        characters = [roster_character(link, player, specs) for link in player_links]
+        characters = [roster_character(link, player=player, specs=specs) for link in player_links]
         # ROS-3: Player.main_character when it is on the roster, else the earliest link (the
         # query orders by linked_at, then name).
         main = next((c for c in characters if c.is_main), characters[0])

@@ -19,7 +19,7 @@ from identity.models import (
 )
 from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
-from roster.services.characters import PICK_SPEC
+from roster.services.characters import PICK_SPEC, SubmittedId
 
 DISPLAY_NAME_MAX = max_length_of(Player, "display_name")
 
@@ -45,7 +45,7 @@ def set_display_name(player: Player, *, name: str | None) -> str:
     return NAME_SAVED.format(name=clean)
 
 
-def set_offspec(player: Player, *, character_id, spec_id) -> str:
+def set_offspec(player: Player, *, character_id: SubmittedId, spec_id: SubmittedId) -> str:
     """IDN-13: the off-spec character is one of the player's own, its spec one of its class.
 
     A blank character clears both. A character needs a spec ("Pick a spec for your Druid.").
@@ -71,7 +71,7 @@ def set_offspec(player: Player, *, character_id, spec_id) -> str:
     return OFFSPEC_SAVED.format(spec=spec.name, name=character.name)
 
 
-def _own_character(player: Player, character_id) -> WowCharacter:
+def _own_character(player: Player, character_id: SubmittedId) -> WowCharacter:
     try:
         character_id = int(character_id)
     except (TypeError, ValueError):
@@ -86,7 +86,7 @@ def _own_character(player: Player, character_id) -> WowCharacter:
     return link.character
 
 
-def _spec(spec_id) -> Specialization | None:
+def _spec(spec_id: SubmittedId) -> Specialization | None:
     try:
         return Specialization.objects.select_related("playable_class").get(pk=int(spec_id))
     except (TypeError, ValueError, Specialization.DoesNotExist):

@@ -11,6 +11,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils import timezone
 from patt.models import Quote, QuoteTitle, SiteConfig
 from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
+from roster.services.characters import SubmittedId
 
 QUOTE, TITLE = "quote", "title"
 MODELS: dict[str, type[Quote] | type[QuoteTitle]] = {QUOTE: Quote, TITLE: QuoteTitle}
@@ -52,7 +54,7 @@ def text_key(text: str) -> str:
     return text.strip().casefold()
 
 
-def clean_text(kind: str, text: str | None) -> str:
+def clean_text(*, kind: str, text: str | None) -> str:
     """ROS-55: trimmed; empty, too long and unstorable (issue 11 item 7) are refused."""
     value = (text or "").strip()
     if not is_storable_text(value):
@@ -76,7 +78,7 @@ def existing_keys(kind: str, *, exclude_pk: int | None = None) -> set[str]:
     return {text_key(text) for text in rows.values_list("text", flat=True)}
 
 
-def _save(obj) -> None:
+def _save(obj: Quote | QuoteTitle) -> None:
     try:
         with transaction.atomic():
             obj.save()
@@ -85,9 +87,11 @@ def _save(obj) -> None:
         raise Refused(DUPLICATE[kind], code=Refused.CONFLICT) from None
 
 
-def add_entry(kind: str, text: str | None, *, user=None):
+def add_entry(
+    *, kind: str, text: str | None, user: User | AnonymousUser | None = None
+) -> Quote | QuoteTitle:
     """ROS-55: add a quote or title; trimmed, not empty, not too long, not a duplicate."""
-    value = clean_text(kind, text)
+    value = clean_text(kind=kind, text=text)
     if text_key(value) in existing_keys(kind):
         raise Refused(DUPLICATE[kind], code=Refused.CONFLICT)
     user = user if user is not None and user.is_authenticated else None
@@ -96,10 +100,10 @@ def add_entry(kind: str, text: str | None, *, user=None):
     return obj
 
 
-def edit_entry(kind: str, pk, text: str | None):
+def edit_entry(*, kind: str, pk: SubmittedId, text: str | None) -> Quote | QuoteTitle:
     """ROS-55: change the text of a quote or title (same rules as adding)."""
     obj = _load(kind, pk)
-    value = clean_text(kind, text)
+    value = clean_text(kind=kind, text=text)
     if text_key(value) in existing_keys(kind, exclude_pk=obj.pk):
         raise Refused(DUPLICATE[kind], code=Refused.CONFLICT)
     if obj.text != value:
@@ -108,12 +112,12 @@ def edit_entry(kind: str, pk, text: str | None):
     return obj
 
 
-def delete_entry(kind: str, pk) -> None:
+def delete_entry(*, kind: str, pk: SubmittedId) -> None:
     """ROS-55: delete a quote or title."""
     _load(kind, pk).delete()
 
 
-def _load(kind: str, pk):
+def _load(kind: str, pk: SubmittedId) -> Quote | QuoteTitle:
     try:
         return MODELS[kind].objects.get(pk=int(pk))
     except (TypeError, ValueError, MODELS[kind].DoesNotExist):
@@ -138,7 +142,7 @@ class QuotePair:
         return f"“{self.quote}” — {self.person}, {self.title}"
 
 
-def daily_index(seed: str, count: int) -> int:
+def daily_index(*, seed: str, count: int) -> int:
     """ROS-54: the index picked by a PRNG seeded with `seed` (stable across processes:
     `random.Random` seeds a str deterministically, unlike `hash()`)."""
     return random.Random(seed).randrange(count)
@@ -192,8 +196,10 @@ def quote_of_the_day(
     quotes = _texts(QUOTE) if quotes is None else quotes
     titles = _texts(TITLE) if titles is None else titles
     seed = day.isoformat()
-    quote = quotes[daily_index(seed, len(quotes))] if quotes else None
-    title = titles[daily_index(seed + TITLE_SEED_SUFFIX, len(titles))] if titles else None
+    quote = quotes[daily_index(seed=seed, count=len(quotes))] if quotes else None
+    title = (
+        titles[daily_index(seed=seed + TITLE_SEED_SUFFIX, count=len(titles))] if titles else None
+    )
     return _pair(quote, title)
 
 

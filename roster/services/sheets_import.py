@@ -84,7 +84,7 @@ _SPACES = re.compile(r"\s+")
 # --- loading and validation (ROS-63, ROS-64) -------------------------------------------------
 
 
-def _read_text(path) -> str:
+def _read_text(path: str) -> str:
     """A file's text (UTF-8, an Excel byte-order mark allowed); unreadable -> one fatal line."""
     try:
         return Path(path).read_text(encoding="utf-8-sig")
@@ -142,7 +142,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def csv_paths(
-    csv_dir: str | None, characters_csv: str | None, discord_ids_csv: str | None
+    *, csv_dir: str | None, characters_csv: str | None, discord_ids_csv: str | None
 ) -> tuple[str, str]:
     """`--csv-dir DIR` means DIR/characters.csv and DIR/discord_ids.csv; `--characters-csv` /
     `--discord-ids-csv` name (or, with `--csv-dir`, replace) either file."""
@@ -203,7 +203,7 @@ def _read_csv(path: str, columns: dict[str, str]) -> list[dict]:
     return rows
 
 
-def read_csv_export(characters_csv: str, discord_ids_csv: str) -> dict:
+def read_csv_export(*, characters_csv: str, discord_ids_csv: str) -> dict:
     """Issue 11 item 18: the legacy CSV exports as the export object `import_export` takes
     (`characters[]` and `discordIds`; no availability or quotes in these files), so the rules
     (ROS-64 … ROS-72) stay in one place and only the reader differs.
@@ -230,7 +230,7 @@ def read_csv_export(characters_csv: str, discord_ids_csv: str) -> dict:
     return {"success": True, "characters": characters, "discordIds": discord_ids}
 
 
-def validate_export(data) -> None:
+def validate_export(data: object) -> None:
     """ROS-64: the top-level shape, checked before any write; and no text PostgreSQL cannot
     store (NUL, unpaired surrogates), which would otherwise fail half-way through the run."""
     if not isinstance(data, dict):
@@ -310,7 +310,7 @@ class ImportReport:
 # --- value rules -----------------------------------------------------------------------------
 
 
-def truthy(value) -> bool:
+def truthy(value: object) -> bool:
     """ROS-68: JSON true, the number 1 or the string "true" (any case, trimmed)."""
     if value is True:
         return True
@@ -321,7 +321,7 @@ def truthy(value) -> bool:
     return False
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     """A sheet cell as trimmed text (numbers and booleans as written, null as "")."""
     if value is None:
         return ""
@@ -542,7 +542,15 @@ class _Import:
                 notes=notes,
             )
 
-    def _write_availability(self, member: _Member, *, days, auto_signup, wants_reminders, notes):
+    def _write_availability(
+        self,
+        member: _Member,
+        *,
+        days: list[int],
+        auto_signup: bool,
+        wants_reminders: bool,
+        notes: str,
+    ) -> None:
         player = member.player
         assert player is not None  # skipped members are left out by the caller
         prefs = RaidPreferences.objects.filter(player=player).first()
@@ -648,7 +656,9 @@ class _Import:
             first_seen_at=self.now,
         )
 
-    def _spec_and_role(self, label: str, character: WowCharacter, row: dict, class_text: str):
+    def _spec_and_role(
+        self, label: str, character: WowCharacter, row: dict, class_text: str
+    ) -> tuple[Specialization | None, Role]:
         """ROS-69: spec by (class, name), case and spaces ignored; role by the four names,
         anything else Ranged DPS with a flag."""
         class_id = character.playable_class_id
@@ -671,7 +681,9 @@ class _Import:
             role_key = FALLBACK_ROLE
         return spec, self.roles[role_key]
 
-    def _link(self, label: str, member: _Member, character: WowCharacter, row: dict, index: int):
+    def _link(
+        self, label: str, member: _Member, character: WowCharacter, row: dict, index: int
+    ) -> None:
         player = member.player
         assert player is not None  # skipped members are left out by the caller
         spec, role = self._spec_and_role(label, character, row, text(row.get("class")))
@@ -710,7 +722,14 @@ class _Import:
         if text(row.get("mainAlt")).casefold() == "main":
             self._main(label, member, character, spec, index)
 
-    def _main(self, label, member: _Member, character: WowCharacter, spec, index: int) -> None:
+    def _main(
+        self,
+        label: str,
+        member: _Member,
+        character: WowCharacter,
+        spec: Specialization | None,
+        index: int,
+    ) -> None:
         """ROS-69: "main" sets the player's main when none is set yet; a second main row for
         the same player is flagged and the first kept."""
         if member.main_row is not None:
@@ -762,7 +781,7 @@ class _DryRunRollback(Exception):
 
 
 def import_export(
-    data,
+    data: object,
     *,
     source: str,
     realm: str | None = None,
@@ -775,6 +794,7 @@ def import_export(
     fatal problems (bad shape, success=false, no reference data) before writing anything.
     """
     validate_export(data)
+    assert isinstance(data, dict)  # validate_export refused anything else
     check_reference_data()
     report = ImportReport(source=source, dry_run=dry_run)
     try:

@@ -29,7 +29,7 @@ def clipboard_page(new_context, sign_in):
 
 
 def test_ros37_copy_buttons_put_the_commands_on_the_clipboard(clipboard_page, page_errors):
-    target = planner.raid_today(SiteConfig.get()) + datetime.timedelta(days=2)
+    target = planner.raid_today(config=SiteConfig.get()) + datetime.timedelta(days=2)
     roster_player("amy", "Paladin", "Holy", days=(target.weekday(),), auto_signup=True)
     roster_player("bob", days=())
     page = clipboard_page(officer())

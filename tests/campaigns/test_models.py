@@ -171,7 +171,7 @@ def test_cmp3_picked_entries_are_protected():
 
 def test_cmp4_one_result_per_entry_and_winners_are_first_with_points():
     campaign = live_campaign()
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     entry = campaign.entries.get(name="A")
     now = timezone.now()
     row = {"campaign": campaign, "entry": entry, "points": 0, "place_counts": [0, 0, 0]}
@@ -231,7 +231,7 @@ def test_cmp10_entries_changeable_only_in_draft():
 def test_cmp10_only_drafts_can_be_deleted():
     CampaignFactory().delete()
     campaign = live_campaign()
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     with pytest.raises(ValidationError, match=re.escape(DRAFT_ONLY_DELETE)):
         campaign.delete()
     assert Campaign.objects.filter(pk=campaign.pk).exists()

@@ -64,8 +64,8 @@ def test_cmp22_cmp27_counters_rank_exactly_like_ballots(example):
         vote(secret, voter, names)
     assert not Ballot.objects.filter(campaign=secret).exists()
     assert table(rank_entries(secret)) == table(rank_entries(public))
-    close_campaign(public, "manual")
-    close_campaign(secret, "manual")
+    close_campaign(public, reason="manual")
+    close_campaign(secret, reason="manual")
     assert table(final_results(secret)) == table(final_results(public))
 
 
@@ -162,7 +162,7 @@ def test_cmp22_non_secret_voter_still_sees_live_standings():
 
 def test_cmp22_after_close_secret_results_and_participation_are_shown(secret_race):
     campaign, zed, _, kim = secret_race
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     for viewer in (zed, kim):
         client = client_for(viewer)
         html = client.get(f"/vote/{campaign.pk}").content.decode()

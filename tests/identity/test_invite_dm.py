@@ -63,7 +63,7 @@ def set_config(**fields) -> None:
 
 def status_of(invite: InviteCode) -> str:
     invite.refresh_from_db()
-    return website_account_status(invite.player, invite)
+    return website_account_status(invite.player, invite=invite)
 
 
 def no_sleep_client() -> DiscordRestClient:

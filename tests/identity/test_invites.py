@@ -136,11 +136,11 @@ def test_acc30_expire_invites_expires_only_valid_codes():
 
 def _status_both_ways(player, django_assert_num_queries) -> str:
     """The status from the player and its newest invite, and from the annotations (no query)."""
-    queried = invites.website_account_status(player, invites.newest_invite(player))
+    queried = invites.website_account_status(player, invite=invites.newest_invite(player))
     annotated = invites.with_newest_invite(Player.objects.filter(pk=player.pk)).get()
     with django_assert_num_queries(0):
         from_annotations = invites.website_account_status(
-            annotated, invites.annotated_newest_invite(annotated)
+            annotated, invite=invites.annotated_newest_invite(annotated)
         )
     assert from_annotations == queried
     return queried
@@ -183,7 +183,7 @@ def test_acc33_registered_and_needs_discord_link(django_assert_num_queries):
 
     assert _status_both_ways(registered, django_assert_num_queries) == "Registered"
     assert _status_both_ways(unlinked, django_assert_num_queries) == "Needs Discord link"
-    assert invites.website_account_status(Player(), None) == "Needs Discord link"
+    assert invites.website_account_status(Player(), invite=None) == "Needs Discord link"
     assert invites.annotated_newest_invite(Player()) is None  # unsaved: nothing annotated
 
 

@@ -271,8 +271,8 @@ def test_idn28_highest_guild_role_examples():
     GuildRank.objects.filter(name="Officer").update(discord_role_id="4")
     ladder = list(GuildRank.objects.all())
     everyone, booster, nitro = "1", "8", "9"
-    assert highest_guild_role([everyone, "2", "3", "4"], ladder).name == "Guild Leader"
-    assert highest_guild_role([booster, nitro], ladder) is None
+    assert highest_guild_role([everyone, "2", "3", "4"], ladder=ladder).name == "Guild Leader"
+    assert highest_guild_role([booster, nitro], ladder=ladder) is None
 
 
 def test_idn14_a_self_added_roster_character_lends_no_rank_until_confirmed():

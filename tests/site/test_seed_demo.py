@@ -299,7 +299,7 @@ def test_ladder_gets_demo_role_ids_only_where_blank_and_users_hold_them_consiste
     assert ids["Officer"] == "111122223333444455"
     assert all(len(role_id) == 18 and role_id.isdigit() for role_id in ids.values())
     for user in DiscordUser.objects.select_related("highest_guild_role"):
-        assert user.highest_guild_role == highest_guild_role(user.role_ids, ladder)
+        assert user.highest_guild_role == highest_guild_role(user.role_ids, ladder=ladder)
     shodoom = DiscordUser.objects.get(username="shodoom")
     assert "111122223333444455" in shodoom.role_ids
 

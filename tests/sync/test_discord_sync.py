@@ -237,7 +237,7 @@ def test_idn26_no_server_id_records_a_skipped_run(fake_discord, settings):
 
 
 def test_idn46_a_sync_while_one_is_running_is_skipped_and_calls_nothing(fake_discord):
-    start_run(SyncSource.DISCORD_MEMBERS, "schedule")
+    start_run(source=SyncSource.DISCORD_MEMBERS, trigger="schedule")
     fake_discord.add_member(username="alice")
     result = sync_discord_members()
     assert result.status == SyncStatus.SKIPPED
@@ -315,6 +315,6 @@ def test_idn48_sync_discord_command_fails_when_skipped(fake_discord, settings):
 
 
 def test_idn48_sync_discord_command_fails_when_already_running(fake_discord):
-    start_run(SyncSource.DISCORD_MEMBERS, "schedule")
+    start_run(source=SyncSource.DISCORD_MEMBERS, trigger="schedule")
     with pytest.raises(CommandError, match="already running"):
         call_command("sync_discord")

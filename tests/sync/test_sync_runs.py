@@ -54,15 +54,15 @@ def running_row(source, minutes_ago):
 
 @pytest.mark.django_db
 def test_idn46_a_start_inserts_a_running_row():
-    run = start_run(DISCORD, COMMAND)
+    run = start_run(source=DISCORD, trigger=COMMAND)
     assert run.status == SyncStatus.RUNNING
     assert SyncRun.objects.get(pk=run.pk).status == SyncStatus.RUNNING
 
 
 @pytest.mark.django_db
 def test_idn46_a_start_while_running_is_recorded_as_skipped_already_running():
-    first = start_run(DISCORD, COMMAND)
-    second = start_run(DISCORD, SyncTrigger.SCHEDULE)
+    first = start_run(source=DISCORD, trigger=COMMAND)
+    second = start_run(source=DISCORD, trigger=SyncTrigger.SCHEDULE)
     assert second.status == SyncStatus.SKIPPED
     assert second.error == "already running"
     assert second.details["running_run"] == first.pk
@@ -72,14 +72,14 @@ def test_idn46_a_start_while_running_is_recorded_as_skipped_already_running():
 
 @pytest.mark.django_db
 def test_idn46_other_sources_run_independently():
-    start_run(DISCORD, COMMAND)
-    assert start_run(BLIZZARD, COMMAND).status == SyncStatus.RUNNING
+    start_run(source=DISCORD, trigger=COMMAND)
+    assert start_run(source=BLIZZARD, trigger=COMMAND).status == SyncStatus.RUNNING
 
 
 @pytest.mark.django_db
 def test_idn46_running_row_older_than_10_minutes_is_abandoned_then_the_run_starts():
     stale = running_row(DISCORD, minutes_ago=11)
-    run = start_run(DISCORD, COMMAND)
+    run = start_run(source=DISCORD, trigger=COMMAND)
     stale.refresh_from_db()
     assert stale.status == SyncStatus.ERROR
     assert stale.error == "abandoned: worker stopped"
@@ -90,20 +90,20 @@ def test_idn46_running_row_older_than_10_minutes_is_abandoned_then_the_run_start
 @pytest.mark.django_db
 def test_idn46_blizzard_runs_may_stay_running_for_30_minutes():
     recent = running_row(BLIZZARD, minutes_ago=20)
-    assert start_run(BLIZZARD, COMMAND).status == SyncStatus.SKIPPED
+    assert start_run(source=BLIZZARD, trigger=COMMAND).status == SyncStatus.SKIPPED
     recent.refresh_from_db()
     assert recent.status == SyncStatus.RUNNING
 
     recent.started_at = timezone.now() - timedelta(minutes=31)
     recent.save()
-    assert start_run(BLIZZARD, COMMAND).status == SyncStatus.RUNNING
+    assert start_run(source=BLIZZARD, trigger=COMMAND).status == SyncStatus.RUNNING
     recent.refresh_from_db()
     assert recent.error == "abandoned: worker stopped"
 
 
 @pytest.mark.django_db
 def test_idn17_finishing_a_run_stores_status_counts_details_and_duration():
-    with pipeline_run(DISCORD, COMMAND) as run:
+    with pipeline_run(source=DISCORD, trigger=COMMAND) as run:
         run.counts["found"] = 3
         run.warn("No unique Discord role named 'GM' for rank Guild Leader")
     record = SyncRun.objects.get(pk=run.record.pk)
@@ -118,7 +118,10 @@ def test_idn17_finishing_a_run_stores_status_counts_details_and_duration():
 
 @pytest.mark.django_db
 def test_idn17_an_exception_sets_error_and_is_re_raised():
-    with pytest.raises(RuntimeError, match="boom"), pipeline_run(DISCORD, COMMAND) as run:
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        pipeline_run(source=DISCORD, trigger=COMMAND) as run,
+    ):
         run.counts["found"] = 1
         raise RuntimeError("boom")
     record = SyncRun.objects.get(pk=run.record.pk)
@@ -126,13 +129,13 @@ def test_idn17_an_exception_sets_error_and_is_re_raised():
     assert record.error == "boom"
     assert record.counts == {"found": 1}
     # The source is free again.
-    assert start_run(DISCORD, COMMAND).status == SyncStatus.RUNNING
+    assert start_run(source=DISCORD, trigger=COMMAND).status == SyncStatus.RUNNING
 
 
 @pytest.mark.django_db
 def test_idn46_a_skipped_pipeline_run_leaves_the_running_row_alone():
-    first = start_run(DISCORD, COMMAND)
-    with pipeline_run(DISCORD, COMMAND) as run:
+    first = start_run(source=DISCORD, trigger=COMMAND)
+    with pipeline_run(source=DISCORD, trigger=COMMAND) as run:
         assert run.skipped
     first.refresh_from_db()
     assert first.status == SyncStatus.RUNNING
@@ -142,7 +145,7 @@ def test_idn46_a_skipped_pipeline_run_leaves_the_running_row_alone():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_idn46_two_concurrent_starts_give_one_running_and_one_skipped():
-    results = concurrently(lambda: start_run(DISCORD, COMMAND).status)
+    results = concurrently(lambda: start_run(source=DISCORD, trigger=COMMAND).status)
 
     assert sorted(results) == [SyncStatus.RUNNING, SyncStatus.SKIPPED]
     statuses = sorted(SyncRun.objects.filter(source=DISCORD).values_list("status", flat=True))
@@ -163,21 +166,23 @@ def queued_row(source, minutes_ago=1):
 
 @pytest.mark.django_db
 def test_idn46_a_second_queue_while_queued_or_running_gives_none():
-    first = queue_run(DISCORD, SyncTrigger.ADMIN)
+    first = queue_run(source=DISCORD, trigger=SyncTrigger.ADMIN)
     assert first.status == SyncStatus.QUEUED and first.finished_at is None
-    assert queue_run(DISCORD, SyncTrigger.ADMIN) is None
+    assert queue_run(source=DISCORD, trigger=SyncTrigger.ADMIN) is None
     assert run_in_progress(DISCORD) == first
 
-    start_run(DISCORD, SyncTrigger.ADMIN, queued_run=first.pk)
-    assert queue_run(DISCORD, SyncTrigger.ADMIN) is None  # running blocks as well
-    assert queue_run(BLIZZARD, SyncTrigger.ADMIN) is not None  # other sources are free
+    start_run(source=DISCORD, trigger=SyncTrigger.ADMIN, queued_run=first.pk)
+    assert queue_run(source=DISCORD, trigger=SyncTrigger.ADMIN) is None  # running blocks as well
+    assert (
+        queue_run(source=BLIZZARD, trigger=SyncTrigger.ADMIN) is not None
+    )  # other sources are free
 
 
 @pytest.mark.django_db
 def test_idn46_the_task_takes_its_queued_row_over_as_the_running_row():
     row = queued_row(DISCORD, minutes_ago=3)
 
-    with pipeline_run(DISCORD, SyncTrigger.ADMIN, queued_run=row.pk) as run:
+    with pipeline_run(source=DISCORD, trigger=SyncTrigger.ADMIN, queued_run=row.pk) as run:
         assert run.record.pk == row.pk and run.record.status == SyncStatus.RUNNING
 
     row.refresh_from_db()
@@ -190,7 +195,7 @@ def test_idn46_the_task_takes_its_queued_row_over_as_the_running_row():
 def test_idn46_a_scheduled_start_while_queued_is_skipped_as_already_queued():
     row = queued_row(DISCORD)
 
-    skipped = start_run(DISCORD, SyncTrigger.SCHEDULE)
+    skipped = start_run(source=DISCORD, trigger=SyncTrigger.SCHEDULE)
 
     assert (skipped.status, skipped.error) == (SyncStatus.SKIPPED, "already queued")
     assert skipped.details["running_run"] == row.pk
@@ -202,7 +207,7 @@ def test_idn46_a_scheduled_start_while_queued_is_skipped_as_already_queued():
 def test_idn46_a_queued_row_whose_task_never_started_is_cleared_after_the_limit():
     stale = queued_row(DISCORD, minutes_ago=11)
 
-    fresh = queue_run(DISCORD, SyncTrigger.ADMIN)
+    fresh = queue_run(source=DISCORD, trigger=SyncTrigger.ADMIN)
 
     stale.refresh_from_db()
     assert (stale.status, stale.error) == (SyncStatus.SKIPPED, NEVER_STARTED)
@@ -215,7 +220,7 @@ def test_idn46_a_late_task_whose_row_was_cleared_starts_a_run_of_its_own():
     stale = queued_row(DISCORD, minutes_ago=11)
     abandon_stale_runs(DISCORD)
 
-    run = start_run(DISCORD, SyncTrigger.ADMIN, queued_run=stale.pk)
+    run = start_run(source=DISCORD, trigger=SyncTrigger.ADMIN, queued_run=stale.pk)
 
     assert run.pk != stale.pk and run.status == SyncStatus.RUNNING
 
@@ -224,7 +229,9 @@ def test_idn46_a_late_task_whose_row_was_cleared_starts_a_run_of_its_own():
 def test_idn46_a_skipped_start_closes_the_queued_row_instead_of_adding_one():
     row = queued_row(DISCORD)
 
-    skipped = record_skipped(DISCORD, SyncTrigger.ADMIN, "not configured", queued_run=row.pk)
+    skipped = record_skipped(
+        source=DISCORD, trigger=SyncTrigger.ADMIN, reason="not configured", queued_run=row.pk
+    )
 
     assert skipped.pk == row.pk
     assert (skipped.status, skipped.error) == (SyncStatus.SKIPPED, "not configured")
@@ -245,7 +252,7 @@ def test_idn17_the_database_allows_one_queued_or_running_row_per_source():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_idn46_two_concurrent_clicks_queue_one_run():
-    results = concurrently(lambda: queue_run(BLIZZARD, SyncTrigger.ADMIN))
+    results = concurrently(lambda: queue_run(source=BLIZZARD, trigger=SyncTrigger.ADMIN))
 
     assert sorted(result is None for result in results) == [False, True]
     assert list(SyncRun.objects.filter(source=BLIZZARD).values_list("status", flat=True)) == [

@@ -5,7 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from identity.models import SyncTrigger
-from identity.reports import run_audit_report, send_audit_report
+from identity.reports import send_audit_report
+from identity.services.audit_report import run_audit_report
 
 
 class Command(BaseCommand):

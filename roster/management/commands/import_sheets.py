@@ -68,8 +68,16 @@ class Command(BaseCommand):
             elif url:
                 data, source = sheets_import.fetch_export(url), url
             else:
-                paths = sheets_import.csv_paths(*csv_options)
-                data, source = sheets_import.read_csv_export(*paths), " + ".join(paths)
+                paths = sheets_import.csv_paths(
+                    csv_dir=options.get("csv_dir"),
+                    characters_csv=options.get("characters_csv"),
+                    discord_ids_csv=options.get("discord_ids_csv"),
+                )
+                characters_csv, discord_ids_csv = paths
+                data = sheets_import.read_csv_export(
+                    characters_csv=characters_csv, discord_ids_csv=discord_ids_csv
+                )
+                source = " + ".join(paths)
             report = sheets_import.import_export(
                 data, source=source, realm=realm, overwrite=overwrite, dry_run=dry_run
             )

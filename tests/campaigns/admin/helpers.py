@@ -71,7 +71,7 @@ def vote(campaign, player, names: list[str]):
     entries = {entry.name: entry for entry in campaign.entries.all()}
     picks = [(entries[name].pk, index) for index, name in enumerate(names, start=1)]
     if campaign.secret_ballot:
-        count_secret_picks(campaign, picks)
+        count_secret_picks(campaign, picks=picks)
         return None
     ballot = Ballot.objects.create(campaign=campaign, voter=player, cast_at=now)
     BallotPick.objects.bulk_create(

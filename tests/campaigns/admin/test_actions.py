@@ -31,7 +31,7 @@ def draft_with_entries(count=3, **kwargs):
 
 def closed(**kwargs):
     campaign = live_campaign(entries=3, **kwargs)
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     campaign.refresh_from_db()
     return campaign
 

@@ -53,7 +53,7 @@ def test_cmp10_cmp14_posting_to_a_live_campaign_changes_nothing(officer_client, 
 
 def test_cmp14_closed_and_archived_headings(officer_client):
     campaign = live_campaign(entries=3)
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     assert (
         "Settings locked while closed." in officer_client.get(change_url(campaign)).content.decode()
     )
@@ -102,7 +102,7 @@ def test_cmp14_never_shows_standings_while_live(officer_client, race):
 
 
 def test_cmp14_closed_page_shows_final_results(officer_client, race):
-    close_campaign(race, "manual")
+    close_campaign(race, reason="manual")
     html = officer_client.get(change_url(race)).content.decode()
     assert "Final results" in html
     assert "🥇= A — 5 pts (winner)" in html

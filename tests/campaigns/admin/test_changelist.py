@@ -53,7 +53,7 @@ def test_cmp11_cmp30_closed_campaign_votes_come_from_the_snapshot(officer_client
     campaign = live_campaign(entries=3)
     voter = member("Veteran")
     vote(campaign, voter, ["A", "B", "C"])
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     member("Veteran")  # eligible after the close: not counted
     admin = officer_client.get(changelist_url()).context["cl"].model_admin
     campaign.refresh_from_db()
@@ -73,9 +73,9 @@ def test_cmp11_default_order_live_draft_closed_then_start_descending(officer_cli
     draft_soon = CampaignFactory(title="draft soon", start_at=now + timedelta(days=1))
     live = live_campaign(title="live", entries=3)
     closed = live_campaign(title="closed", entries=3)
-    close_campaign(closed, "manual")
+    close_campaign(closed, reason="manual")
     gone = live_campaign(title="archived", entries=3)
-    close_campaign(gone, "manual")
+    close_campaign(gone, reason="manual")
     archive(gone)
     titles = [c.title for c in listed(officer_client.get(changelist_url()))]
     assert titles == ["live", "draft late", "draft soon", "closed"]
@@ -84,7 +84,7 @@ def test_cmp11_default_order_live_draft_closed_then_start_descending(officer_cli
 
 def test_cmp11_archived_campaigns_only_with_the_archived_filter(officer_client):
     gone = live_campaign(title="old", entries=3)
-    close_campaign(gone, "manual")
+    close_campaign(gone, reason="manual")
     archive(gone)
     assert listed(officer_client.get(changelist_url())) == []
     assert [c.title for c in listed(officer_client.get(changelist_url() + "?status=archived"))] == [
@@ -157,7 +157,7 @@ def _fill(size: int) -> None:
     for index in range(size):
         campaign = live_campaign(entries=3) if index % 3 else CampaignFactory()
         if index % 3 == 2:
-            close_campaign(campaign, "manual")
+            close_campaign(campaign, reason="manual")
 
 
 @pytest.mark.parametrize("size", [10, 200])

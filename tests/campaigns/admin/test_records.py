@@ -91,8 +91,8 @@ def test_cmp22_no_admin_page_ever_shows_who_picked_what_in_a_secret_ballot(
 ):
     """Crawl every admin page reachable from the index (lists and the rows they link to)."""
     secret = two_campaigns["secret"]
-    close_campaign(two_campaigns["public"], "manual")
-    close_campaign(secret, "manual")
+    close_campaign(two_campaigns["public"], reason="manual")
+    close_campaign(secret, reason="manual")
     pick_line = re.compile(r"1\. C, 2\. A, 3\. B")
     for client in (superuser_client, officer_client):
         seen: set[str] = set()

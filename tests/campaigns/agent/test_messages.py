@@ -80,7 +80,7 @@ def standings_from(ballots, names="ABCDE", picks=3):
         for rank, name in enumerate(ballot, 1):
             key = (entries[name].pk, rank)
             counts[key] = counts.get(key, 0) + 1
-    return compute_standings(entries.values(), picks, counts), entries
+    return compute_standings(entries.values(), picks_per_voter=picks, counts=counts), entries
 
 
 STATS = SimpleNamespace(total_voted=3, total_eligible=5, percent_voted=60.0, all_voted=False)

@@ -88,7 +88,7 @@ def test_cmp46_cmp47_each_chattiness_over_a_whole_campaign(agent, fake_discord, 
     campaign.refresh_from_db()
     got.append(posted_event(agent(now=campaign.end_at - hours(20)), campaign))
     got.append(posted_event(agent(now=campaign.end_at - hours(0.5)), campaign))
-    close_campaign(campaign, "time")
+    close_campaign(campaign, reason="time")
     got.append(posted_event(agent(), campaign))
     got.append(posted_event(agent(), campaign))
     assert got == CMP46_SEQUENCES[chattiness]
@@ -102,7 +102,7 @@ def test_cmp43_agent_off_never_posts(agent, fake_discord):
     campaign = live_campaign(agent_enabled=False)
     vote(campaign, voters(1)[0], "A", "B", "C")
     agent()
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     result = agent()
     assert result.outcomes == []
     assert fake_discord.requests_to("POST") == []
@@ -118,8 +118,8 @@ def test_cmp43_drafts_are_not_followed(agent, fake_discord):
 def test_cmp43_results_window_is_48_hours(agent, fake_discord):
     old = live_campaign()
     recent = live_campaign()
-    close_campaign(old, "time")
-    close_campaign(recent, "time")
+    close_campaign(old, reason="time")
+    close_campaign(recent, reason="time")
     set_closed_at(old, timezone.now() - hours(49))
     set_closed_at(recent, timezone.now() - hours(47))
     result = agent()
@@ -130,7 +130,7 @@ def test_cmp43_results_window_is_48_hours(agent, fake_discord):
 
 def test_cmp43_archived_within_48_hours_still_gets_its_results(agent):
     campaign = live_campaign()
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     archive(Campaign.objects.get(pk=campaign.pk))
     agent()
     assert posted_events(campaign) == ["campaign_closed"]
@@ -237,7 +237,7 @@ def test_cmp48_closing_drops_pending_live_events(agent):
     people = voters(4)
     for person in people[:3]:
         vote(campaign, person, "A", "B", "C")
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     agent(), agent()
     assert posted_events(campaign) == ["campaign_launch", "campaign_closed"]
 
@@ -359,7 +359,7 @@ def test_cmp50_results_pool_follows_the_close_reason(agent, reason):
     campaign = launched(agent, live_campaign(agent_chattiness="quiet"))
     for person in voters(2):
         vote(campaign, person, "A", "B", "C")
-    close_campaign(campaign, reason)
+    close_campaign(campaign, reason=reason)
     agent()
     message = results_message(campaign)
     assert message in expected_results(campaign, f"campaign_closed:{reason}")
@@ -371,7 +371,7 @@ def test_cmp50_co_winners_get_the_tie_wording(agent):
     one, two = voters(2)
     vote(campaign, one, "A", "B", "C")
     vote(campaign, two, "B", "A", "D")
-    close_campaign(campaign, "time")
+    close_campaign(campaign, reason="time")
     agent()
     message = results_message(campaign)
     assert message in expected_results(campaign, messages.CLOSED_TIE)
@@ -380,7 +380,7 @@ def test_cmp50_co_winners_get_the_tie_wording(agent):
 
 def test_cmp50_no_ballots_means_no_winner(agent):
     campaign = launched(agent, live_campaign())
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     agent()
     message = results_message(campaign)
     assert message in expected_results(campaign, messages.CLOSED_NO_BALLOTS)
@@ -391,13 +391,13 @@ def test_cmp50_results_posted_even_after_a_live_all_voted_post(agent):
     (person,) = voters(1)
     vote(campaign, person, "A", "B", "C")
     assert posted_event(agent(), campaign) == "all_voted"
-    close_campaign(campaign, "time")
+    close_campaign(campaign, reason="time")
     assert posted_event(agent(), campaign) == "campaign_closed"
 
 
 def test_cmp47_campaign_closed_before_launch_skips_the_launch(agent):
     campaign = live_campaign()
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     agent(), agent()
     assert posted_events(campaign) == ["campaign_closed"]
 
@@ -510,7 +510,7 @@ def test_cmp52_cmp53_posted_embed_and_log(agent, fake_discord, settings):
 
     for person in voters(2):
         vote(campaign, person, "A", "B", "C")
-    close_campaign(campaign, "time")
+    close_campaign(campaign, reason="time")
     agent()
     results = fake_discord.channel_messages(CHANNEL)[-1].embeds[0]
     assert results["title"] == "🏆 Portrait Contest"
@@ -627,6 +627,6 @@ def test_cmp22_live_secret_campaign_posts_no_leader_and_no_lead_change(agent):
     for text in live_messages:
         assert "**A**" not in text and "**B**" not in text and "🥇" not in text, text
 
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     assert posted_event(agent(), campaign) == "campaign_closed"
     assert "**B**" in logs(campaign)[-1].message

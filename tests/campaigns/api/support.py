@@ -47,7 +47,7 @@ def store_ballot(campaign, player, *names: str) -> None:
     BallotReceipt.objects.create(campaign=campaign, player=player, voted_at=now)
     picks = [(by_name[name], rank) for rank, name in enumerate(names, 1)]
     if campaign.secret_ballot:
-        count_secret_picks(campaign, picks)  # CMP-22: counters only
+        count_secret_picks(campaign, picks=picks)  # CMP-22: counters only
         return
     ballot = Ballot.objects.create(campaign=campaign, voter=player, cast_at=now)
     BallotPick.objects.bulk_create(

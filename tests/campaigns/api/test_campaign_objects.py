@@ -47,7 +47,7 @@ CAMPAIGN_KEYS = {
 
 def closed_campaign(**kwargs) -> Campaign:
     campaign = live_campaign(**kwargs)
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     campaign.refresh_from_db()
     return campaign
 
@@ -336,7 +336,7 @@ def test_cmp30_detail_stats_after_close_come_from_the_snapshot(client):
     campaign = live_campaign()
     store_ballot(campaign, member("Veteran"), "A", "B", "C")
     member("Veteran")
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     # Eligibility changes after the close must not move the published numbers.
     for _ in range(3):
         member("Veteran")

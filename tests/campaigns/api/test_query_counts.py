@@ -57,7 +57,7 @@ class Guild:
         self.size = size
 
     def close(self) -> None:
-        close_campaign(self.closed, Campaign.CloseReason.MANUAL)
+        close_campaign(self.closed, reason=Campaign.CloseReason.MANUAL)
 
 
 def requests_for(guild: Guild, anonymous, voter) -> dict:

@@ -42,7 +42,7 @@ def by_name(data) -> dict:
 def test_cmp42_results_of_a_closed_campaign_are_final_for_everyone(client):
     campaign, voters = worked_example_three()
     member("Veteran")  # eligible, never voted
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
 
     for viewer in (client, client_for(member("Member")), client_for(voters[0])):
         data = data_of(viewer.get(url(campaign, "/results")))
@@ -140,7 +140,7 @@ def test_cmp42_results_unknown_campaign_404(client):
 
 def test_cmp33_results_gate_anonymous_401_signed_in_403(client):
     campaign, _ = worked_example_three(min_rank_to_view=rank("Veteran"))
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     response = client.get(url(campaign, "/results"))
     assert (response.status_code, error_of(response)) == (401, "Sign in to view this campaign.")
     response = client_for(member("Initiate")).get(url(campaign, "/results"))
@@ -161,7 +161,7 @@ def test_cmp9_results_close_a_campaign_whose_end_passed_and_answer_final(client)
 
 def test_cmp25_results_closed_without_ballots_have_no_winner(client):
     campaign = live_campaign()
-    close_campaign(campaign, Campaign.CloseReason.TIME)
+    close_campaign(campaign, reason=Campaign.CloseReason.TIME)
     data = data_of(client.get(url(campaign, "/results")))
     assert data["winners"] == []
     assert all(row["points"] == 0 and row["rank"] == 1 for row in data["results"])
@@ -204,7 +204,7 @@ def test_cmp42_live_results_for_a_voter_live_then_final(client):
     voter = client_for(voters[0])
     live = data_of(voter.get(url(campaign, "/results/live")))
     assert live["final"] is False
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     final = data_of(voter.get(url(campaign, "/results/live")))
     assert final["final"] is True
     assert final["results"] == live["results"]
@@ -278,7 +278,7 @@ def test_cmp42_my_vote_unknown_campaign_404(client):
 
 def test_cmp22_results_never_name_voters_of_a_secret_ballot(client):
     campaign, voters = worked_example_three(secret_ballot=True)
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     body = client.get(url(campaign, "/results")).content.decode()
     for voter in voters:
         assert voter.display_name not in body
@@ -289,6 +289,6 @@ def test_cmp42_entry_player_of_result_rows(client):
     artist = member("Member", display_name="Rocket")
     EntryFactory(campaign=campaign, name="Art", player=artist)
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.LIVE)
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     row = data_of(client.get(url(campaign, "/results")))["results"][0]
     assert row["entry"]["player"] == {"id": artist.pk, "display_name": "Rocket"}

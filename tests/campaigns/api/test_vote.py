@@ -131,7 +131,7 @@ def test_cmp17_5_draft_409_not_open_yet():
 
 def test_cmp17_5_closed_409():
     campaign = live_campaign()
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     response = post_vote(
         client_for(member("Veteran")), campaign, picks_for(campaign, "A", "B", "C")
     )

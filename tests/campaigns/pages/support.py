@@ -26,7 +26,7 @@ def vote(campaign: Campaign, player: Player, *names: str):
 
 def close(campaign: Campaign, reason: str = "time") -> Campaign:
     """Close a live campaign (a campaign the last ballot already closed stays as it is)."""
-    close_campaign(campaign, reason)
+    close_campaign(campaign, reason=reason)
     campaign = Campaign.objects.get(pk=campaign.pk)
     assert campaign.status == "closed"
     return campaign

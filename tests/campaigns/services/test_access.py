@@ -37,9 +37,9 @@ def test_acc1_player_level_is_zero_for_none_inactive_or_unranked():
 def test_cmp33_view_gate_public_or_level_reaches_view_rank():
     public = CampaignFactory()
     members_only = CampaignFactory(min_rank_to_view=rank("Member"))
-    assert passes_view_gate(public, 0)
-    assert not passes_view_gate(members_only, 1)
-    assert passes_view_gate(members_only, 2)
+    assert passes_view_gate(public, level=0)
+    assert not passes_view_gate(members_only, level=1)
+    assert passes_view_gate(members_only, level=2)
 
 
 def test_cmp32_anonymous_viewer():
@@ -93,7 +93,7 @@ def test_cmp34_voter_sees_live_standings_and_cannot_vote_again():
 
 def test_cmp34_everyone_passing_the_gate_sees_final_results():
     campaign = live_campaign()
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     assert campaign_viewer(campaign, viewer=viewer_of(request_for())).can_see_results
     assert not campaign_viewer(campaign, viewer=viewer_of(request_for())).can_vote
     archive(campaign)
@@ -128,12 +128,16 @@ def test_cmp35_lists_hide_drafts_from_members_archived_from_everyone_and_apply_t
     live = live_campaign()
     gated = live_campaign(min_rank_to_view=rank("Veteran"))
     closed = live_campaign()
-    close_campaign(closed, Campaign.CloseReason.MANUAL)
+    close_campaign(closed, reason=Campaign.CloseReason.MANUAL)
     archived = live_campaign()
-    close_campaign(archived, Campaign.CloseReason.MANUAL)
+    close_campaign(archived, reason=Campaign.CloseReason.MANUAL)
     archive(archived)
     draft = CampaignFactory()
-    assert set(visible_campaigns(0, False)) == {live, closed}
-    assert set(visible_campaigns(3, False)) == {live, gated, closed}
-    assert set(visible_campaigns(4, True)) == {live, gated, closed, draft}
-    assert not visible_campaigns(5, True).filter(status=CampaignStatus.ARCHIVED).exists()
+    assert set(visible_campaigns(level=0, is_officer=False)) == {live, closed}
+    assert set(visible_campaigns(level=3, is_officer=False)) == {live, gated, closed}
+    assert set(visible_campaigns(level=4, is_officer=True)) == {live, gated, closed, draft}
+    assert (
+        not visible_campaigns(level=5, is_officer=True)
+        .filter(status=CampaignStatus.ARCHIVED)
+        .exists()
+    )

@@ -129,7 +129,7 @@ def test_cmp17_check5_draft_has_not_opened(voter):
 
 
 def test_cmp17_check5_closed_campaign(campaign, voter):
-    close_campaign(campaign, "manual")
+    close_campaign(campaign, reason="manual")
     assert refused(cast(campaign.pk, voter.user, []), 409, "Voting has closed.")
 
 
@@ -280,13 +280,13 @@ def test_cmp22_secret_ballot_stores_the_receipt_and_counters_only(voter):
         )
     }
     assert counted == {("A", 1): 1, ("B", 2): 1, ("C", 3): 1}
-    vote = my_vote(campaign, voter)
+    vote = my_vote(campaign, player=voter)
     assert vote["secret"] is True and vote["picks"] is None and vote["voted_at"] is not None
 
 
 def test_cmp22_my_vote_lists_own_picks_of_a_non_secret_ballot(campaign, voter):
     cast(campaign.pk, voter.user, picks_for(campaign, "BCA"))
-    vote = my_vote(campaign, voter)
+    vote = my_vote(campaign, player=voter)
     ids = dict(campaign.entries.values_list("name", "pk"))
     assert vote["secret"] is False
     assert vote["picks"] == [
@@ -297,8 +297,8 @@ def test_cmp22_my_vote_lists_own_picks_of_a_non_secret_ballot(campaign, voter):
 
 
 def test_cmp22_my_vote_is_none_without_a_receipt(campaign, voter):
-    assert my_vote(campaign, voter) is None
-    assert my_vote(campaign, None) is None
+    assert my_vote(campaign, player=voter) is None
+    assert my_vote(campaign, player=None) is None
 
 
 def test_cmp20_receipt_unique_per_player_in_the_database(campaign, voter):

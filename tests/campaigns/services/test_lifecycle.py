@@ -35,7 +35,7 @@ def draft_with_entries(count: int, **kwargs) -> Campaign:
 
 def closed_campaign(**kwargs) -> Campaign:
     campaign = live_campaign(**kwargs)
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     return campaign
 
 
@@ -65,7 +65,7 @@ def test_cmp7_activate_now_refuses_with_fewer_entries_than_picks():
 def test_cmp15_activate_now_refuses_a_campaign_that_left_draft(status):
     campaign = live_campaign(title="Art")
     if status != "live":
-        close_campaign(campaign, "manual")
+        close_campaign(campaign, reason="manual")
     if status == "archived":
         archive(campaign)
     with pytest.raises(Refused) as refused:
@@ -80,7 +80,7 @@ def test_cmp8_close_writes_status_reason_time_results_and_snapshot():
     voter, other = member("Veteran"), member("Veteran")
     campaign = live_campaign()
     add_ballot(campaign, "ABC", voter=voter)
-    assert close_campaign(campaign, Campaign.CloseReason.TIME) is True
+    assert close_campaign(campaign, reason=Campaign.CloseReason.TIME) is True
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.CLOSED
     assert campaign.close_reason == "time" and campaign.closed_at is not None
@@ -101,9 +101,9 @@ def test_cmp8_close_writes_status_reason_time_results_and_snapshot():
 
 def test_cmp8_second_close_is_a_no_op():
     campaign = live_campaign()
-    assert close_campaign(campaign, "time")
+    assert close_campaign(campaign, reason="time")
     first = Campaign.objects.get(pk=campaign.pk)
-    assert close_campaign(campaign, "manual") is False
+    assert close_campaign(campaign, reason="manual") is False
     again = Campaign.objects.get(pk=campaign.pk)
     assert (again.close_reason, again.closed_at) == ("time", first.closed_at)
     assert CampaignResult.objects.filter(campaign=campaign).count() == 5
@@ -111,14 +111,14 @@ def test_cmp8_second_close_is_a_no_op():
 
 def test_cmp8_close_only_from_live():
     draft = draft_with_entries(3)
-    assert close_campaign(draft, "manual") is False
+    assert close_campaign(draft, reason="manual") is False
     draft.refresh_from_db()
     assert draft.status == CampaignStatus.DRAFT
 
 
 def test_cmp25_close_without_ballots_has_no_winner():
     campaign = live_campaign()
-    close_campaign(campaign, "time")
+    close_campaign(campaign, reason="time")
     assert not CampaignResult.objects.filter(campaign=campaign, is_winner=True).exists()
 
 

@@ -168,7 +168,7 @@ def test_cmp40_place_count_properties_for_fewer_than_three_picks():
 def test_cmp4_final_results_rebuild_the_same_standings_from_result_rows():
     campaign = live_campaign()
     live = vote(campaign, "ABC", "BAD")
-    assert close_campaign(campaign, "manual")
+    assert close_campaign(campaign, reason="manual")
     final = final_results(campaign)
     assert table(final) == table(live)
     assert [s.marker for s in final] == [s.marker for s in live]

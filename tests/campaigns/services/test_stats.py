@@ -83,13 +83,13 @@ def test_cmp29_all_voted_when_every_eligible_player_has_a_receipt():
     [(1, 3, 33.3), (2, 3, 66.7), (1, 8, 12.5), (1, 16, 6.3), (1, 40, 2.5), (0, 0, 0.0)],
 )
 def test_cmp29_percent_rounds_half_up_to_one_decimal(voted, eligible, expected):
-    assert percent(voted, eligible) == expected
+    assert percent(voted=voted, eligible=eligible) == expected
 
 
 def test_cmp30_display_stats_use_the_snapshot_after_close(guild):
     campaign = live_campaign()
     add_ballot(campaign, "ABC", voter=guild["VET1"])
-    close_campaign(campaign, Campaign.CloseReason.MANUAL)
+    close_campaign(campaign, reason=Campaign.CloseReason.MANUAL)
     campaign.refresh_from_db()
     assert (campaign.voted_at_close, campaign.eligible_at_close) == (1, 5)
     member("Veteran")  # a newcomer after close changes nothing

@@ -21,7 +21,9 @@ WEDNESDAY_NIGHT_UTC = datetime.datetime(2026, 3, 19, 2, 30, tzinfo=UTC)
 
 
 def test_ros31_today_is_the_raid_timezone_date_not_the_utc_date():
-    assert planner.raid_today(SiteConfig.get(), WEDNESDAY_NIGHT_UTC) == datetime.date(2026, 3, 18)
+    assert planner.raid_today(config=SiteConfig.get(), now=WEDNESDAY_NIGHT_UTC) == datetime.date(
+        2026, 3, 18
+    )
 
 
 def test_ros31_next_seven_dates_exclude_today():
@@ -35,7 +37,7 @@ def test_ros31_ros32_counts_ranks_ties_and_bars():
     roster_player("a", days=(3, 4))  # Thu, Fri
     roster_player("b", days=(3, 4))
     roster_player("c", days=(5,))  # Sat
-    days = planner.planner_days(roster_entries(), datetime.date(2026, 3, 18))
+    days = planner.planner_days(roster_entries(), today=datetime.date(2026, 3, 18))
     by_name = {d.short_weekday: d for d in days}
     assert [d.short_weekday for d in days] == ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
     assert by_name["Thu"].short_date == "Mar 19"
@@ -52,7 +54,7 @@ def test_ros31_ros32_counts_ranks_ties_and_bars():
 
 def test_ros32_no_one_available_no_ranks_and_bar_max_one():
     roster_player("a")
-    days = planner.planner_days(roster_entries(), datetime.date(2026, 3, 18))
+    days = planner.planner_days(roster_entries(), today=datetime.date(2026, 3, 18))
     assert all(d.rank is None and d.bar_max == 1 for d in days)
 
 
@@ -65,7 +67,7 @@ def test_ros33_role_counts_among_available_mains():
     roster_player("away", "Mage", "Fire", days=())
     (thursday,) = [
         d
-        for d in planner.planner_days(roster_entries(), datetime.date(2026, 3, 18))
+        for d in planner.planner_days(roster_entries(), today=datetime.date(2026, 3, 18))
         if d.weekday == 3
     ]
     assert thursday.role_counts == {"tank": 1, "healer": 1, "melee": 2, "ranged": 1}
@@ -73,12 +75,12 @@ def test_ros33_role_counts_among_available_mains():
 
 def test_ros34_create_line_exact_format():
     config = SiteConfig.get()
-    assert planner.create_command(datetime.date(2026, 3, 19), config) == (
+    assert planner.create_command(datetime.date(2026, 3, 19), config=config) == (
         "/create title:Heroic Raid date:2026-03-19 time:21:00 duration:120 template:wowretail2"
     )
     config.raid_start_time = datetime.time(8, 5)
     config.raid_duration_minutes = 90
-    assert planner.create_command(datetime.date(2026, 1, 5), config) == (
+    assert planner.create_command(datetime.date(2026, 1, 5), config=config) == (
         "/create title:Heroic Raid date:2026-01-05 time:08:05 duration:90 template:wowretail2"
     )
 
@@ -103,13 +105,13 @@ def test_ros35_signup_block_exact_text():
         "\n"
         "# Wants 5pm reminder (2): bob, Zed\n"
     )
-    assert planner.signup_block(roster_entries(), 3) == expected
+    assert planner.signup_block(roster_entries(), weekday=3) == expected
 
 
 def test_ros35_sections_omitted_when_empty_and_no_roster_text():
-    assert planner.signup_block([], 3) == "No signup commands (no roster data)"
+    assert planner.signup_block([], weekday=3) == "No signup commands (no roster data)"
     roster_player("amy", days=())
-    assert planner.signup_block(roster_entries(), 3) == (
+    assert planner.signup_block(roster_entries(), weekday=3) == (
         "# Marked absent (1):\n/adduser [EVENT_ID] @amy status:Absence\n"
     )
 
@@ -118,15 +120,15 @@ def test_ros35_unknown_class_and_display_name_without_discord():
     roster_player("solo", discord=False, days=(3,))
     entries = roster_entries()
     entries[0].main.character.playable_class = None
-    assert "@Solo class:Unknown spec:Tentative" in planner.signup_block(entries, 3)
+    assert "@Solo class:Unknown spec:Tentative" in planner.signup_block(entries, weekday=3)
 
 
 def test_ros36_quick_commands_for_the_top_three_days():
     roster_player("t", "Warrior", "Protection", days=(3, 4))
     roster_player("h", "Druid", "Restoration", days=(3,))
     roster_player("r", "Mage", "Arcane", days=(3, 5))
-    days = planner.planner_days(roster_entries(), datetime.date(2026, 3, 18))
-    quick = planner.quick_commands(days, SiteConfig.get())
+    days = planner.planner_days(roster_entries(), today=datetime.date(2026, 3, 18))
+    quick = planner.quick_commands(days, config=SiteConfig.get())
     assert [q.label for q in quick] == [
         "1 Thursday Mar 19 (3: 1T/1H/0M/1R)",
         "2 Friday Mar 20 (1: 1T/0H/0M/0R)",
@@ -139,7 +141,9 @@ def test_ros37_reminder_mentions_only_with_discord_id():
     a = roster_player("a", days=(3,), wants_reminders=True)
     roster_player("b", days=(3,), wants_reminders=True, discord=False)
     roster_player("c", days=(4,), wants_reminders=True)
-    assert planner.reminder_mentions(roster_entries(), 3) == f"<@{a.discord_user.discord_id}>"
+    assert (
+        planner.reminder_mentions(roster_entries(), weekday=3) == f"<@{a.discord_user.discord_id}>"
+    )
 
 
 @pytest.mark.parametrize(
@@ -153,17 +157,17 @@ def test_ros37_reminder_mentions_only_with_discord_id():
 )
 def test_ros33_preview_time_is_the_raid_start_in_the_raid_timezone(day, label):
     """Issue 11 item 11: the preview showed the UTC hour with the raid zone's name."""
-    assert planner.raid_start_label(day, SiteConfig.get()) == label
+    assert planner.raid_start_label(day, config=SiteConfig.get()) == label
 
 
 def test_ros33_preview_time_follows_another_raid_timezone():
     config = SiteConfig.get()
     config.raid_timezone = "Europe/Berlin"
     config.raid_start_time = datetime.time(20, 30)
-    assert planner.raid_start_label(datetime.date(2026, 7, 15), config) == (
+    assert planner.raid_start_label(datetime.date(2026, 7, 15), config=config) == (
         "20:30 CEST (Europe/Berlin)"
     )
-    assert planner.raid_start_label(datetime.date(2026, 1, 15), config) == (
+    assert planner.raid_start_label(datetime.date(2026, 1, 15), config=config) == (
         "20:30 CET (Europe/Berlin)"
     )
 
@@ -215,7 +219,7 @@ def test_ros44_signup_payloads():
     roster_player("away", "Mage", "Frost", days=(4,), auto_signup=True)
     roster_player("nospec", "Warrior", None, days=(3,), auto_signup=True)
     roster_player("nolink", days=(3,), discord=False)
-    signups, skipped = planner.planned_signups(roster_entries(), 3)
+    signups, skipped = planner.planned_signups(roster_entries(), weekday=3)
     by_name = {s.entry.discord_name: s.payload for s in signups}
     ids = {s.entry.discord_name: s.entry.discord_id for s in signups}
     assert by_name["auto"] == {"userId": ids["auto"], "className": "Healer", "specName": "Holy1"}
@@ -230,7 +234,7 @@ def test_ros44_blank_raid_helper_spec_name_falls_back_to_tentative():
     holy.raid_helper_spec_name = ""
     holy.save()
     roster_player("auto", "Paladin", "Holy", days=(3,), auto_signup=True)
-    (signup,), _ = planner.planned_signups(roster_entries(), 3)
+    (signup,), _ = planner.planned_signups(roster_entries(), weekday=3)
     assert signup.payload["className"] == "Tentative" and "specName" not in signup.payload
 
 
@@ -244,18 +248,22 @@ def test_ros44_blank_raid_helper_spec_name_falls_back_to_tentative():
     ],
 )
 def test_ros40_wall_clock_start_converts_dst_aware(zone, day, at, utc):
-    start = planner.local_start(day, at, zone)
+    start = planner.local_start(day, at=at, zone_name=zone)
     assert start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") == utc
 
 
 def test_ros40_a_time_skipped_by_the_clock_change_is_refused():
     with pytest.raises(ValidationError) as raised:
-        planner.local_start(datetime.date(2026, 3, 8), datetime.time(2, 30), "America/New_York")
+        planner.local_start(
+            datetime.date(2026, 3, 8), at=datetime.time(2, 30), zone_name="America/New_York"
+        )
     assert "doesn't exist" in raised.value.message_dict["time"][0]
 
 
 def test_ros40_pacific_start_goes_to_raid_helper_in_eastern():
-    start = planner.local_start(datetime.date(2026, 3, 9), datetime.time(18), "America/Los_Angeles")
+    start = planner.local_start(
+        datetime.date(2026, 3, 9), at=datetime.time(18), zone_name="America/Los_Angeles"
+    )
     payload = planner.create_payload(
         starts_at=start,
         title="PvP Night",

@@ -50,7 +50,7 @@ def officer_client(client):
 
 
 def days_ahead(n: int) -> datetime.date:
-    return planner.raid_today(SiteConfig.get()) + datetime.timedelta(days=n)
+    return planner.raid_today(config=SiteConfig.get()) + datetime.timedelta(days=n)
 
 
 def text(response) -> str:

@@ -80,7 +80,7 @@ def test_ros54_shuffle_gives_a_pair_from_the_lists():
 
 
 def test_ros55_add_trims_and_records_the_officer():
-    quote = service.add_entry(service.QUOTE, "  Who pulled?  ")
+    quote = service.add_entry(kind=service.QUOTE, text="  Who pulled?  ")
 
     assert quote.text == "Who pulled?"
 
@@ -96,45 +96,45 @@ def test_ros55_add_trims_and_records_the_officer():
 )
 def test_ros55_validation_messages(kind, text, message):
     with pytest.raises(Refused) as info:
-        service.add_entry(kind, text)
+        service.add_entry(kind=kind, text=text)
 
     assert info.value.message == message
     assert not Quote.objects.exists() and not QuoteTitle.objects.exists()
 
 
 def test_ros55_limits_are_inclusive():
-    service.add_entry(service.QUOTE, "x" * 500)
-    service.add_entry(service.TITLE, "y" * 100)
+    service.add_entry(kind=service.QUOTE, text="x" * 500)
+    service.add_entry(kind=service.TITLE, text="y" * 100)
 
 
 def test_ros55_duplicates_are_case_insensitive_also_beyond_ascii():
-    service.add_entry(service.QUOTE, "Zatañña wipes again")
-    service.add_entry(service.TITLE, "Mana Whisperer")
+    service.add_entry(kind=service.QUOTE, text="Zatañña wipes again")
+    service.add_entry(kind=service.TITLE, text="Mana Whisperer")
 
     with pytest.raises(Refused, match=r"That quote is already in the list\."):
-        service.add_entry(service.QUOTE, "  ZATAÑÑA WIPES AGAIN ")
+        service.add_entry(kind=service.QUOTE, text="  ZATAÑÑA WIPES AGAIN ")
     with pytest.raises(Refused, match=r"That title is already in the list\."):
-        service.add_entry(service.TITLE, "mana whisperer")
+        service.add_entry(kind=service.TITLE, text="mana whisperer")
 
 
 def test_ros55_edit_rules_and_own_text_case_change():
-    first = service.add_entry(service.QUOTE, "First")
-    service.add_entry(service.QUOTE, "Second")
+    first = service.add_entry(kind=service.QUOTE, text="First")
+    service.add_entry(kind=service.QUOTE, text="Second")
 
-    assert service.edit_entry(service.QUOTE, first.pk, " FIRST ").text == "FIRST"
+    assert service.edit_entry(kind=service.QUOTE, pk=first.pk, text=" FIRST ").text == "FIRST"
     with pytest.raises(Refused, match=r"That quote is already in the list\."):
-        service.edit_entry(service.QUOTE, first.pk, "second")
+        service.edit_entry(kind=service.QUOTE, pk=first.pk, text="second")
     with pytest.raises(Refused, match="Type something first!"):
-        service.edit_entry(service.QUOTE, first.pk, "")
+        service.edit_entry(kind=service.QUOTE, pk=first.pk, text="")
     first.refresh_from_db()
     assert first.text == "FIRST"
 
 
 def test_ros55_delete():
-    quote = service.add_entry(service.QUOTE, "Gone soon")
+    quote = service.add_entry(kind=service.QUOTE, text="Gone soon")
 
-    service.delete_entry(service.QUOTE, quote.pk)
+    service.delete_entry(kind=service.QUOTE, pk=quote.pk)
 
     assert not Quote.objects.exists()
     with pytest.raises(Refused):
-        service.delete_entry(service.QUOTE, quote.pk)
+        service.delete_entry(kind=service.QUOTE, pk=quote.pk)

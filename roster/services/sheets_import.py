@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,8 +45,8 @@ from roster.models import NOTES_MAX, PlayerAvailability, RaidPreferences, Update
 from roster.services import quotes as quote_rules
 from roster.services.availability import save_availability
 from roster.services.characters import resolve_realm
+from roster.sheets_client import NOT_ONE_OBJECT, SheetsExportClient, SheetsExportError
 
-URL_TIMEOUT_SECONDS = 30
 DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MEMBER_RANK_LEVEL = 2  # ROS-66: new players get "Member", else the lowest rank
 # ROS-68: preferences last changed here are the member's own: kept unless --overwrite.
@@ -104,21 +103,13 @@ def read_export_file(path: str) -> dict:
 
 
 def fetch_export(url: str) -> dict:
-    """ROS-63 `--url`: GET with a 30 s timeout; non-200 or non-JSON is fatal."""
+    """ROS-63 `--url`: GET with a 30 s timeout; non-200 or non-JSON is fatal (the client's
+    messages, `roster.sheets_client`)."""
     try:
-        response = requests.get(url, timeout=URL_TIMEOUT_SECONDS)
-    except requests.Timeout:
-        raise Refused(
-            f"Could not download the export: no answer within {URL_TIMEOUT_SECONDS} s."
-        ) from None
-    except requests.RequestException as exc:
-        raise Refused(f"Could not download the export: {exc.__class__.__name__}.") from None
-    if response.status_code != 200:
-        raise Refused(f"Could not download the export: HTTP {response.status_code}.")
-    try:
-        return response.json()
-    except ValueError:
-        raise Refused("The downloaded export is not valid JSON.") from None
+        with SheetsExportClient() as client:
+            return client.fetch_export(url)
+    except SheetsExportError as exc:
+        raise Refused(exc.message) from None
 
 
 # The legacy CSV exports of the sheet's tabs (issue 11 item 18). Their header row, as the
@@ -234,7 +225,7 @@ def validate_export(data: object) -> None:
     """ROS-64: the top-level shape, checked before any write; and no text PostgreSQL cannot
     store (NUL, unpaired surrogates), which would otherwise fail half-way through the run."""
     if not isinstance(data, dict):
-        raise Refused("The export must be one JSON object.")
+        raise Refused(NOT_ONE_OBJECT)
     if data.get("success") is not True:
         raise Refused(NOT_SUCCESS)
     for key, kind, name in (

@@ -5,10 +5,8 @@ rows with accented names, an unknown role 'DPS', rows without a Discord name, mi
 ("TRUE", " true ", 1, "yes", null …), duplicate quotes and titles, and an unknown class.
 """
 
-import http.server
 import io
 import json
-import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,6 +32,7 @@ from tests.factories import (
     rank,
     spec,
 )
+from tests.fakes.fake_sheets import FakeSheets, Route
 from tests.roster.legacy.support import EXPORT_PATH, existing_guild, export_data, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -228,33 +227,16 @@ def test_ros64_reference_data_must_exist():
         run("--file", str(EXPORT_PATH))
 
 
-class _ExportHandler(http.server.BaseHTTPRequestHandler):
-    routes: dict = {}
-
-    def do_GET(self):
-        status, body, kind = self.routes.get(self.path, (404, b"missing", "text/plain"))
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def export_server():
-    _ExportHandler.routes = {
-        "/export.json": (200, EXPORT_PATH.read_bytes(), "application/json"),
-        "/login": (200, b"<html>Sign in</html>", "text/html"),
-    }
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ExportHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    fake = FakeSheets(
+        {
+            "/export.json": Route(200, EXPORT_PATH.read_bytes(), "application/json"),
+            "/login": Route(200, b"<html>Sign in</html>", "text/html"),
+        }
+    ).start()
+    yield fake.base_url
+    fake.stop()
 
 
 def test_ros63_url_downloads_the_export_over_http(guild, export_server):
@@ -267,16 +249,17 @@ def test_ros63_url_uses_a_30_second_timeout(export_server, monkeypatch):
     import requests
 
     seen = {}
-    real_get = requests.get
+    real_request = requests.Session.request
 
-    def spy(url, **kwargs):
+    def spy(session, method, url, **kwargs):
         seen.update(kwargs)
-        return real_get(url, **kwargs)
+        return real_request(session, method, url, **kwargs)
 
-    monkeypatch.setattr(requests, "get", spy)
+    monkeypatch.setattr(requests.Session, "request", spy)
     run("--url", f"{export_server}/export.json", "--dry-run")
 
-    assert seen["timeout"] == 30
+    # The shared HTTP client sends (connect, read) timeouts: 30 s each.
+    assert seen["timeout"] == (30, 30)
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,8 @@ def handle_dm(
         return [replies.not_present(config)]
     with transaction.atomic():
         session = (
-            OnboardingSession.objects.select_for_update()
+            # Lock the session row only: the player is a nullable join PostgreSQL cannot lock.
+            OnboardingSession.objects.select_for_update(of=("self",))
             .select_related("player")
             .filter(discord_user=discord_user)
             .first()

@@ -111,7 +111,7 @@ def report_opening_dm(
     now = now or timezone.now()
     with transaction.atomic():
         session = (
-            OnboardingSession.objects.select_for_update()
+            OnboardingSession.objects.select_for_update(of=("self",))
             .filter(discord_user__discord_id=str(discord_user_id))
             .first()
         )

@@ -238,4 +238,5 @@ def test_registry_bot_listeners_come_by_event_in_order(listen):
     assert names[:1] == ["identity.member_join"]  # identity's upsert first (ONB-8 comes after)
     assert names.index("test.between") < names.index("test.late")
     assert "test.dm" not in names
-    assert [listener.name for listener in registry.bot_listeners(DM)] == ["test.dm"]
+    # onboarding's DM listener (ONB-12) is there too once the app is installed.
+    assert "test.dm" in [listener.name for listener in registry.bot_listeners(DM)]

@@ -84,7 +84,7 @@ def test_bot_3_presence_online_only_when_connected_with_a_fresh_heartbeat():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bot_3_two_concurrent_acquirers_get_exactly_one_lease():
     BotStatus.objects.create(pk=1)  # both race on the conditional update, not on the insert
     barrier = threading.Barrier(2)

@@ -18,7 +18,9 @@ def bot():
     return PattBot(guild_id=GUILD_ID)
 
 
-@pytest.mark.django_db(transaction=True)  # later join listeners (onboarding) may read the database
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # later join listeners (onboarding) may read the database
 def test_idn_28_join_calls_record_member_join_with_member_data(bot, monkeypatch):
     calls = []
     monkeypatch.setattr(bot_listeners, "record_member_join", lambda **kw: calls.append(kw))
@@ -38,7 +40,7 @@ def test_idn_28_join_calls_record_member_join_with_member_data(bot, monkeypatch)
     ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_idn_28_join_update_and_remove_change_the_discord_user_in_real_time(bot):
     member = stand_in_member(nick=None, role_ids=(9002,))
     asyncio.run(bot.on_member_join(member))
@@ -60,7 +62,7 @@ def test_idn_28_join_update_and_remove_change_the_discord_user_in_real_time(bot)
     assert row.is_present is False and row.left_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_idn_28_events_of_bots_and_other_servers_write_nothing(bot):
     asyncio.run(bot.on_member_join(stand_in_member(bot=True)))
     asyncio.run(bot.on_member_join(stand_in_member(guild_id=1)))

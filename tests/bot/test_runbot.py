@@ -74,7 +74,7 @@ def test_bot_2_a_held_lease_exits_1_naming_the_host(settings):
     assert BotStatus.objects.get().instance_id == "other"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bot_2_a_rejected_token_exits_2_releases_the_lease_and_logs_no_token(
     fake_discord, settings, caplog
 ):
@@ -126,7 +126,7 @@ def test_bot_12_the_install_url_asks_for_the_bots_permissions():
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bot_4_shutdown_waits_for_handlers_releases_the_lease_and_closes(monkeypatch):
     acquire_lease(instance_id="me", hostname="h", pid=1)
     renew_lease(instance_id="me", connected=True)

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 
 from patt import registry
-from patt.discord.lease import header_presence
+from patt.discord.lease import bot_presence
 
 
 class PattAdminSite(admin.AdminSite):
@@ -20,11 +20,11 @@ class PattAdminSite(admin.AdminSite):
 
     def each_context(self, request):
         """BOT-3: officers see whether the bot is online in the header of every admin page
-        (at most one query every few seconds, `header_presence`; not on the sign-in page)."""
+        (one query; not on the sign-in page)."""
         context = super().each_context(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_active and user.is_staff:
-            context["bot_presence"] = header_presence()
+            context["bot_presence"] = bot_presence()
         return context
 
     def get_urls(self):

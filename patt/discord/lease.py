@@ -14,7 +14,6 @@ Every function takes `now` (default `timezone.now()`) so tests need no clock.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -140,23 +139,3 @@ def bot_presence(*, now: datetime | None = None) -> BotPresence:
     if row.instance_id and row.connected and fresh:
         return BotPresence(online=True, since=row.started_at, hostname=row.hostname)
     return BotPresence(online=False, since=row.heartbeat_at, hostname=row.hostname)
-
-
-# The admin header asks on every page: one query at most every few seconds per process, which is
-# well inside the heartbeat's 30 s (a page may say "online" a few seconds late, never wrongly long).
-HEADER_TTL_SECONDS = 10.0
-_header: dict[str, tuple[float, BotPresence]] = {}
-
-
-def header_presence() -> BotPresence:
-    """`bot_presence()` for the admin header, remembered for `HEADER_TTL_SECONDS`."""
-    cached = _header.get("presence")
-    if cached is not None and time.monotonic() - cached[0] < HEADER_TTL_SECONDS:
-        return cached[1]
-    presence = bot_presence()
-    _header["presence"] = (time.monotonic(), presence)
-    return presence
-
-
-def forget_header_presence() -> None:
-    _header.pop("presence", None)

@@ -165,7 +165,7 @@ def _conversation_step(
         out = _confirm_main(session, config=config, text=text, now=now)
     else:
         out = _asked_alts(session, config=config, text=text, now=now)
-    return replies.prefixed(out, replies.WELCOME_BACK) if late else out
+    return replies.prefixed(out, prefix=replies.WELCOME_BACK) if late else out
 
 
 # --- moving on ------------------------------------------------------------------------------

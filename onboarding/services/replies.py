@@ -191,7 +191,7 @@ def still_looking(name: str, *, attempts: int, last: str) -> OutMessage:
     )
 
 
-def prefixed(messages: list[OutMessage], prefix: str) -> list[OutMessage]:
+def prefixed(messages: list[OutMessage], *, prefix: str) -> list[OutMessage]:
     """ONB-14: put `prefix` in front of the first reply."""
     if not messages:
         return [text(prefix)]

@@ -285,6 +285,14 @@ DISCORD_HTTP_TIMEOUT = (
     env.float("DISCORD_HTTP_READ_TIMEOUT", default=15.0),
 )
 DISCORD_MAX_RETRY_AFTER = env.float("DISCORD_MAX_RETRY_AFTER", default=30.0)
+# ONB-1: onboarding's timings (the late-reply window, the nudge, the verification deadline)
+# and the checker's resume queue (at most this many opening DMs per run, to members who joined
+# within this many days).
+ONBOARDING_ANSWER_WINDOW_SECONDS = env.int("ONBOARDING_ANSWER_WINDOW_SECONDS", default=300)
+ONBOARDING_NUDGE_AFTER_SECONDS = env.int("ONBOARDING_NUDGE_AFTER_SECONDS", default=3600)
+ONBOARDING_DEADLINE_HOURS = env.int("ONBOARDING_DEADLINE_HOURS", default=24)
+ONBOARDING_RESUME_BATCH = env.int("ONBOARDING_RESUME_BATCH", default=10)
+ONBOARDING_RESUME_MAX_AGE_DAYS = env.int("ONBOARDING_RESUME_MAX_AGE_DAYS", default=14)
 BLIZZARD_CLIENT_ID = env.str("BLIZZARD_CLIENT_ID", default="")
 BLIZZARD_CLIENT_SECRET = env.str("BLIZZARD_CLIENT_SECRET", default="")
 BLIZZARD_REGION = env.str("BLIZZARD_REGION", default="us")

@@ -11,6 +11,9 @@ class SyncSource(models.TextChoices):
     ADDON_UPLOAD = "addon_upload", "WoW addon upload"
     RECONCILE = "reconcile", "Matching and integrity"
     AUDIT_REPORT = "audit_report", "Audit report"
+    # ONB-32 step 6: one row per onboarding checker run (the app writes it; identity only
+    # names the source).
+    ONBOARDING = "onboarding", "Onboarding checker"
 
 
 class SyncTrigger(models.TextChoices):

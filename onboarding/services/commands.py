@@ -1,0 +1,468 @@
+"""The slash commands as services (§10: BOT-20, BOT-21, ONB-50, ONB-51).
+
+Each command is one typed service: it takes the caller and the target as plain `MemberInfo`s
+(the bot copies them from the interaction, BOT-8), the options, and `now`; it returns the reply
+text (every reply is ephemeral, BOT-20) or raises `Refused` with the spec's message. The bot's
+adapters (onboarding/bot_commands.py) only defer, call the service off the event loop and send
+the text. Officer commands check the caller first (BOT-21) and write an `officer` event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from identity.bot_listeners import member_data
+from identity.matching.normalise import normalise
+from identity.models import DiscordUser, GuildRank, Player, WowCharacter
+from identity.services.member_events import record_member_update
+from identity.services.viewer import player_level
+from onboarding.models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    OnboardingEvent,
+    OnboardingSession,
+    State,
+)
+from onboarding.services import flags
+from onboarding.services.answers import parse_name
+from onboarding.services.joins import get_or_create_session, report_opening_dm, send_opening
+from onboarding.services.roster_match import (
+    AMBIGUOUS,
+    REALM_MISMATCH,
+    RESOLVED,
+    resolve_exact,
+    roster_characters,
+    suggest,
+)
+from onboarding.services.states import record_event, reset, transition
+from onboarding.services.timing import deadline_after
+from patt.discord.events import DMS_CLOSED, SENT, MemberInfo, OutMessage
+from patt.models import SiteConfig
+from patt.refusals import Refused
+
+__all__ = [
+    "BOTS_DONT_ONBOARD",
+    "OFFICERS_ONLY",
+    "PAUSED",
+    "TOO_MANY_TRIES",
+    "StartOutcome",
+    "character_choices",
+    "dismiss_onboarding",
+    "onboarding_status",
+    "report_start_dm",
+    "require_officer",
+    "start_onboarding",
+    "verify_member",
+]
+
+OFFICERS_ONLY = "This command is for officers only."
+BOTS_DONT_ONBOARD = "Bots don't onboard."
+PAUSED = "Onboarding is paused - an officer will help you."
+TOO_MANY_TRIES = "Too many tries - wait a bit or ask an officer"
+NOT_PRESENT = "{mention} is not in the server."
+VERIFY_LIMIT = 5  # ONB-50: /verify at most 5 times per hour
+VERIFY_WINDOW = timedelta(hours=1)
+VERIFY_EVENT = "/verify"
+MAX_CHOICES = 25  # BOT-10, BOT-20: Discord shows at most 25 autocomplete choices
+STATUS_LIST_MAX = 20  # ONB-51: /onboard-status lists at most 20 open sessions
+REPLY_MAX = 2000  # Discord's message length
+
+
+def mention(discord_id: str) -> str:
+    return f"<@{discord_id}>"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= REPLY_MAX else text[: REPLY_MAX - 1] + "…"
+
+
+# --- who is asking, about whom (BOT-20, BOT-21) ----------------------------------------------
+
+
+def require_officer(caller: MemberInfo) -> Player | None:
+    """BOT-21: the caller is an officer when their DiscordUser's Player has rank level ≥ 4
+    (identity's level rule, `player_level`); a caller with no Player is one when one of their
+    roles is the Discord role of a rank of level ≥ 4. Returns the officer's Player (None for an
+    officer by role alone); anyone else is refused and nothing changes."""
+    player = (
+        Player.objects.select_related("guild_rank")
+        .filter(discord_user__discord_id=caller.id)
+        .first()
+    )
+    if player is not None:
+        if player_level(player) >= GuildRank.OFFICER_LEVEL:
+            return player
+        raise Refused(OFFICERS_ONLY, code=Refused.FORBIDDEN)
+    role_ids = [r for r in caller.role_ids if r]
+    if (
+        role_ids
+        and GuildRank.objects.filter(
+            level__gte=GuildRank.OFFICER_LEVEL, discord_role_id__in=role_ids
+        ).exists()
+    ):
+        return None
+    raise Refused(OFFICERS_ONLY, code=Refused.FORBIDDEN)
+
+
+def target_user(target: MemberInfo) -> DiscordUser:
+    """BOT-20: a bot target is refused; a target with no DiscordUser is upserted from the
+    interaction (identity's upsert rule, IDN-27)."""
+    if target.bot:
+        raise Refused(BOTS_DONT_ONBOARD)
+    user = DiscordUser.objects.filter(discord_id=target.id).first()
+    if user is None:
+        user = record_member_update(member=member_data(target))
+    if user is None:
+        raise Refused(BOTS_DONT_ONBOARD)
+    return user
+
+
+def _locked_session(user: DiscordUser) -> OnboardingSession | None:
+    return (
+        OnboardingSession.objects.select_for_update(of=("self",)).filter(discord_user=user).first()
+    )
+
+
+def _officer_event(
+    session: OnboardingSession, *, caller: MemberInfo, what: str, now: datetime
+) -> None:
+    """BOT-20: officer commands write an `officer` event."""
+    record_event(
+        session,
+        kind=OnboardingEvent.Kind.OFFICER,
+        detail=f"{what} by {caller.display_name or caller.username} ({caller.id})",
+        now=now,
+    )
+
+
+# --- /verify (ONB-24, ONB-50) ----------------------------------------------------------------
+
+
+def _sign_in_line() -> str:
+    return f"Sign in with Discord: {settings.SITE_URL}/accounts/login/"
+
+
+def _code_lines(session: OnboardingSession, *, now: datetime) -> list[str]:
+    """ONB-29: the code appears only in DMs and ephemeral replies."""
+    invite = session.invite
+    if session.has_account or invite is None or invite.used_at or invite.expires_at <= now:
+        return []
+    return [
+        f"Prefer a password? {settings.SITE_URL}/register?code={invite.code} "
+        f"(code **{invite.code}**, single use)"
+    ]
+
+
+def _already_verified(session: OnboardingSession, *, now: datetime) -> str:
+    player = session.player.display_name if session.player else "(unknown)"
+    return "\n".join(
+        [f"Already verified as {player}", _sign_in_line(), *_code_lines(session, now=now)]
+    )
+
+
+def _verified_reply(session: OnboardingSession, *, now: datetime) -> str:
+    character = session.main_character
+    where = ""
+    if character is not None:
+        details = [character.realm_name or character.realm_slug]
+        if character.playable_class is not None:
+            details.append(character.playable_class.name)
+        where = f"**{character.name}** ({', '.join(details)})"
+    return "\n".join(
+        [
+            f"Verified! You're linked to {where}; your role and welcome message are on the way.",
+            _sign_in_line(),
+            *_code_lines(session, now=now),
+        ]
+    )
+
+
+def _not_found_reply(name: str, suggestions: list[str]) -> str:
+    if suggestions:
+        return f"I can't find {name}. Did you mean {', '.join(suggestions)}?"
+    return (
+        f"I can't find {name} - it isn't on the roster yet; I'll keep checking after each sync, "
+        "and an officer will help if it takes over a day."
+    )
+
+
+def verify_member(*, member: MemberInfo, character: str, now: datetime | None = None) -> str:
+    """ONB-24, ONB-50: `/verify character` for any member.
+
+    Onboarding off: ONB-1's pause. At most 5 tries an hour. A closed provisioned session gets
+    "already verified", a `verified` one "finishing your setup", a dismissed one a new round
+    (ONB-5), none a new session. Then the typed main replaces the reported one, the session
+    moves to `pending_verification` (deadline set if empty), and it is resolved and verified at
+    once (`verification.verify_session`, ONB-26).
+    """
+    from onboarding.services.verification import verify_session  # ONB-26, written beside this
+
+    now = now or timezone.now()
+    if not SiteConfig.get().onboarding_enabled:
+        raise Refused(PAUSED, code=Refused.UNAVAILABLE)
+    user = target_user(member)
+    parsed = parse_name(character)
+    if parsed is None:
+        raise Refused(f"{character!r} isn't a character name - try `/verify Name` or `Name-Realm`.")
+    with transaction.atomic():
+        session, _ = get_or_create_session(user, now=now, trigger="/verify")
+        tries = session.events.filter(
+            kind=OnboardingEvent.Kind.VERIFICATION,
+            detail__startswith=VERIFY_EVENT,
+            at__gt=now - VERIFY_WINDOW,
+        ).count()
+        if tries >= VERIFY_LIMIT:
+            raise Refused(TOO_MANY_TRIES, code=Refused.RATE_LIMITED)
+        record_event(
+            session,
+            kind=OnboardingEvent.Kind.VERIFICATION,
+            detail=f"{VERIFY_EVENT} {character}",
+            now=now,
+        )
+        if session.state in (State.PROVISIONED, State.MANUALLY_RESOLVED):
+            return _already_verified(session, now=now)
+        if session.state == State.VERIFIED:
+            return "You're verified - finishing your setup; your welcome message is on the way."
+        if session.state == State.DISMISSED:
+            reset(session, now=now, trigger="/verify after a dismissal")
+        roster = roster_characters()
+        resolution = resolve_exact(
+            parsed, home_realm=SiteConfig.get().guild_realm_slug, roster=roster
+        )
+        fields = {
+            "is_in_guild": True,
+            "reported_main_name": parsed.name,
+            "reported_main_realm": parsed.realm,
+            "main_character": resolution.character,
+            "dm_completed_at": session.dm_completed_at or now,
+            "deadline_at": session.deadline_at or now + deadline_after(),
+        }
+        if session.state == State.PENDING_VERIFICATION:
+            for name, value in fields.items():
+                setattr(session, name, value)
+            session.save()
+        else:
+            transition(session, to=State.PENDING_VERIFICATION, now=now, trigger="/verify", **fields)
+        if resolution.outcome in (AMBIGUOUS, REALM_MISMATCH):
+            return _ambiguous_reply(parsed.name, resolution.candidates)
+        if resolution.outcome != RESOLVED:
+            names = [c.name for c, _ in suggest(parsed, roster=roster)]
+            return _not_found_reply(parsed.name, names)
+        outcome = verify_session(session, now=now)
+        if outcome.verified:
+            session.refresh_from_db()
+            return _verified_reply(session, now=now)
+        if outcome.member_reply:
+            return outcome.member_reply
+        if outcome.options:
+            return _ambiguous_reply(parsed.name, outcome.options)
+        return _not_found_reply(parsed.name, [])
+
+
+def _ambiguous_reply(name: str, options: Sequence[WowCharacter | str]) -> str:
+    """ONB-50: "Several characters are called X: X-A, X-B. Run `/verify X-A`."."""
+    labels = [
+        o if isinstance(o, str) else f"{o.name}-{o.realm_name or o.realm_slug}" for o in options
+    ]
+    return f"Several characters are called {name}: {', '.join(labels)}. Run `/verify {labels[0]}`."
+
+
+# --- /onboard-dismiss (ONB-51) ---------------------------------------------------------------
+
+
+def dismiss_onboarding(
+    *, caller: MemberInfo, target: MemberInfo, reason: str = "", now: datetime | None = None
+) -> str:
+    """ONB-51 `/onboard-dismiss member [reason]`: an open session -> `dismissed` with
+    `resolved_by` and the note; nothing is created and links stay."""
+    now = now or timezone.now()
+    officer = require_officer(caller)
+    user = target_user(target)
+    with transaction.atomic():
+        session = _locked_session(user)
+        if session is None or session.state in CLOSED_STATES:
+            return f"No open onboarding session for {mention(target.id)}."
+        dismiss(session, officer=officer, reason=reason, now=now, trigger="/onboard-dismiss")
+        _officer_event(session, caller=caller, what="/onboard-dismiss", now=now)
+    return f"Dismissed onboarding for {mention(target.id)} (session #{session.pk})."
+
+
+def dismiss(
+    session: OnboardingSession,
+    *,
+    officer: Player | None,
+    reason: str,
+    now: datetime,
+    trigger: str,
+) -> OnboardingSession:
+    """ONB-4 "any open -> dismissed" (the slash command and the admin action): `resolved_by`
+    and the note. Call with the row locked."""
+    return transition(
+        session,
+        to=State.DISMISSED,
+        now=now,
+        trigger=trigger + (f": {reason}" if reason else ""),
+        resolved_by=officer,
+        resolution_note=reason,
+    )
+
+
+# --- /onboard-start (ONB-51) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartOutcome:
+    """What `/onboard-start` did: the reply, or the opening DM for the bot to send first (the
+    bot itself sends it, BOT-13), after which `report_start_dm` gives the reply."""
+
+    reply: str = ""
+    opening: OutMessage | None = None
+
+
+def start_onboarding(
+    *, caller: MemberInfo, target: MemberInfo, now: datetime | None = None
+) -> StartOutcome:
+    """ONB-51 `/onboard-start member`: the member must be present; reset (ONB-5) and start as
+    for a join (ONB-8): with DMs on the session moves to `asked_in_guild` and the opening DM
+    is returned for the bot to send; with DMs off it waits."""
+    now = now or timezone.now()
+    officer = require_officer(caller)
+    del officer
+    config = SiteConfig.get()
+    if not config.onboarding_enabled:
+        raise Refused("Onboarding is paused.", code=Refused.UNAVAILABLE)
+    user = target_user(target)
+    if not user.is_present:
+        raise Refused(NOT_PRESENT.format(mention=mention(target.id)))
+    with transaction.atomic():
+        session, created = get_or_create_session(user, now=now, trigger="/onboard-start")
+        if not created:
+            reset(session, now=now, trigger="/onboard-start")
+        _officer_event(session, caller=caller, what="/onboard-start", now=now)
+        if not config.bot_dms_enabled:
+            return StartOutcome(reply="DMs are off - the session waits.")
+        opening = send_opening(session, config=config, now=now, trigger="/onboard-start")
+    return StartOutcome(opening=opening)
+
+
+def report_start_dm(*, target_id: str, outcome: str, now: datetime | None = None) -> str:
+    """ONB-51, ONB-40: how the `/onboard-start` opening DM went, as the officer's reply."""
+    report_opening_dm(discord_user_id=target_id, outcome=outcome, now=now)
+    if outcome == SENT:
+        return "Welcome DM sent."
+    if outcome == DMS_CLOSED:
+        return "DMs closed - landing notice queued"
+    return "The DM failed - the session waits in awaiting_dm for the checker."
+
+
+# --- /onboard-status (ONB-51) ----------------------------------------------------------------
+
+
+def onboarding_status(
+    *, caller: MemberInfo, target: MemberInfo | None = None, now: datetime | None = None
+) -> str:
+    """ONB-51 `/onboard-status [member]`. No member: counts by state, then at most 20 open
+    sessions oldest first with their flags (OVERDUE / ESCALATED / QUIET / DMS CLOSED). With a
+    member: the whole session."""
+    now = now or timezone.now()
+    require_officer(caller)
+    if target is None:
+        return _cut(_status_overview(now=now))
+    session = (
+        OnboardingSession.objects.select_related("main_character", "player", "invite")
+        .filter(discord_user__discord_id=target.id)
+        .first()
+    )
+    if session is None:
+        return f"No onboarding session for {mention(target.id)}."
+    return _cut(_status_of(session, now=now))
+
+
+def _status_overview(*, now: datetime) -> str:
+    counts = dict(OnboardingSession.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    open_sessions = list(
+        OnboardingSession.objects.filter(state__in=sorted(OPEN_STATES))
+        .select_related("discord_user", "main_character")
+        .order_by("started_at", "pk")[:STATUS_LIST_MAX]
+    )
+    if not open_sessions:
+        return "No open onboarding sessions."
+    lines = [
+        " · ".join(
+            f"{State(state).label}: {counts[state]}" for state in State.values if counts.get(state)
+        )
+    ]
+    for session in open_sessions:
+        main = (
+            session.main_character.name
+            if session.main_character
+            else session.reported_main_name or "(not reported)"
+        )
+        line = (
+            f"{mention(session.discord_user.discord_id)} · {session.state} · {main} · "
+            f"{session.verification_attempts} attempts"
+        )
+        marks = flags.flags_of(session, now=now)
+        if marks:
+            line += " · " + " ".join(marks)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+
+def _status_of(session: OnboardingSession, *, now: datetime) -> str:
+    user_id = session.discord_user.discord_id
+    main = session.main_character.name if session.main_character else "(none)"
+    dms = (
+        "closed" if session.dm_blocked_at else "sent" if session.opening_dm_sent_at else "not sent"
+    )
+    code = "has a website account" if session.has_account else "-"
+    if not session.has_account and session.invite is not None:
+        code = f"{session.invite.code} (expires {_when(session.invite.expires_at)})"
+    marks = flags.flags_of(session, now=now)
+    lines = [
+        f"Session #{session.pk} for {mention(user_id)}: **{session.state}** (round {session.round})"
+        + (f" · {' '.join(marks)}" if marks else ""),
+        f"Reported main: {session.reported_main_name or '(not reported)'} · matched: {main}",
+        f"In guild: {session.is_in_guild} · alts: {', '.join(session.reported_alt_names) or '-'}",
+        f"Verification: {session.verification_attempts} attempts, last "
+        f"{session.last_verification_result or '-'} {session.last_verification_detail}".rstrip(),
+        f"Player: {session.player.display_name if session.player else '-'} · code: {code}",
+        f"DMs: {dms} · role: {session.role_status or '-'} · "
+        f"welcome DM: {session.welcome_dm_status or '-'}",
+        f"Deadline: {_when(session.deadline_at)} · escalated: {_when(session.escalated_at)}",
+        f"Last error: {session.provision_error or '-'}",
+        f"{settings.SITE_URL}/admin/onboarding/onboardingsession/{session.pk}/change/",
+    ]
+    return "\n".join(lines)
+
+
+# --- autocomplete (BOT-10, BOT-20) -----------------------------------------------------------
+
+
+def character_choices(*, typed: str) -> list[str]:
+    """BOT-20: up to 25 roster characters whose name key starts with the typed text, as
+    `Name-Realm`. One query (the roster's names), the prefix compared by name key."""
+    key = normalise(typed.split("-", 1)[0].strip())
+    rows = (
+        WowCharacter.objects.filter(in_guild=True)
+        .order_by("name_key", "realm_slug")
+        .values_list("name", "realm_name", "realm_slug")
+    )
+    choices = []
+    for name, realm_name, realm_slug in rows:
+        if normalise(name).startswith(key):
+            choices.append(f"{name}-{realm_name or realm_slug}")
+            if len(choices) == MAX_CHOICES:
+                break
+    return choices

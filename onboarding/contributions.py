@@ -2,7 +2,14 @@
 DMs), officer permissions and the demo sessions."""
 
 from patt.discord.events import DM, MEMBER_JOIN
-from patt.registry import BotListener, DemoBuilder, DemoReport, OfficerPermissions
+from patt.registry import (
+    BotCommands,
+    BotListener,
+    DemoBuilder,
+    DemoReport,
+    OfficerPermissions,
+    ScheduleSpec,
+)
 
 
 def build_demo_sessions(options, progress) -> DemoReport:
@@ -10,6 +17,14 @@ def build_demo_sessions(options, progress) -> DemoReport:
     from onboarding.demo import seed_demo_sessions
 
     return DemoReport(lines=(seed_demo_sessions(),))
+
+
+def build_bot_commands() -> list:
+    """§10: the slash commands, built when the bot starts (discord.py stays out of the site's
+    import path)."""
+    from onboarding import bot_commands
+
+    return bot_commands.build()
 
 
 def contributions() -> list:
@@ -25,12 +40,21 @@ def contributions() -> list:
             report=bot_listeners.report_join,
         ),
         BotListener("onboarding.dm", DM, bot_listeners.on_dm),
+        # §10: /verify and the officer commands (BOT-12 registers them for the server).
+        BotCommands("onboarding.commands", build_bot_commands),
         # ONB-60: officers view and change sessions (actions need change); the timeline is a
         # record they only view.
         OfficerPermissions(
             "onboarding",
             view_change=frozenset({"onboardingsession"}),
             view_only=frozenset({"onboardingevent"}),
+        ),
+        # ONB-31: the checker every 30 minutes, upserted by `manage.py setup_schedules`.
+        ScheduleSpec(
+            name="onboarding-deadline-check",
+            func="onboarding.checker_tasks.run_deadline_checker",
+            minutes=30,
+            order=40,
         ),
         # After the demo guild (10), whose Discord users the sessions belong to.
         DemoBuilder("onboarding-sessions", 45, build_demo_sessions),

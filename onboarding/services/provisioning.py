@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.timesince import timeuntil
 from django_q.tasks import async_task
 
 from identity.models import DiscordUser, GuildRank, InviteCode, PlayerCharacter
@@ -202,7 +201,9 @@ def _provision(
         trigger="provisioning complete",
         provisioned_at=now,
         provision_attempts=session.provision_attempts + 1,
-        provision_error="",
+        # A permanent role failure stays on record (the officers fix the role); a transient
+        # error of an earlier run is over.
+        provision_error=session.provision_error if session.role_status == RoleStatus.FAILED else "",
     )
 
 
@@ -338,7 +339,7 @@ def welcome_embed(
     elif invite is not None:
         website.append(
             f"Prefer a password? {site}/register?code={invite.code} - code **{invite.code}**, "
-            f"single use, expires in {timeuntil(invite.expires_at, now)}; use your Discord "
+            f"single use, expires in {_relative(invite.expires_at, now)}; use your Discord "
             f"username **{session.discord_user.username}**"
         )
 
@@ -355,6 +356,14 @@ def welcome_embed(
         "fields": fields,
         "footer": replies.footer(config),
     }
+
+
+def _relative(moment: datetime, now: datetime) -> str:
+    """ "72 hours", "1 hour", "less than an hour": the invite's relative expiry (ONB-30)."""
+    hours = round((moment - now).total_seconds() / 3600)
+    if hours < 1:
+        return "less than an hour"
+    return "1 hour" if hours == 1 else f"{hours} hours"
 
 
 def _alts_not_found(session: OnboardingSession, *, config: SiteConfig) -> list[str]:

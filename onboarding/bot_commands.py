@@ -158,6 +158,31 @@ async def answer_followup(
     await interaction.followup.send(reply, ephemeral=True)
 
 
+async def onboard_resolve(
+    interaction: discord.Interaction, member: discord.Member, character: str | None = None
+) -> None:
+    """ONB-51: `/onboard-resolve member [character]`."""
+    await answer(
+        interaction,
+        "onboard-resolve",
+        services.resolve_onboarding,
+        caller=member_info(interaction.user),
+        target=member_info(member),
+        character=character or "",
+    )
+
+
+async def onboard_retry(interaction: discord.Interaction, member: discord.Member) -> None:
+    """ONB-51: `/onboard-retry member`."""
+    await answer(
+        interaction,
+        "onboard-retry",
+        services.retry_onboarding,
+        caller=member_info(interaction.user),
+        target=member_info(member),
+    )
+
+
 # --- autocomplete (BOT-10, BOT-20) -----------------------------------------------------------
 
 
@@ -188,8 +213,20 @@ def build() -> list[app_commands.Command[Any, ..., Any]]:
         callback=verify,
     )
     verify_command.autocomplete("character")(character_autocomplete)
+    resolve_command = app_commands.Command(
+        name="onboard-resolve",
+        description="Officers: verify a member by hand, with their main character.",
+        callback=onboard_resolve,
+    )
+    resolve_command.autocomplete("character")(character_autocomplete)
     return [
         verify_command,
+        resolve_command,
+        app_commands.Command(
+            name="onboard-retry",
+            description="Officers: verify again now, or queue provisioning again.",
+            callback=onboard_retry,
+        ),
         app_commands.Command(
             name="onboard-status",
             description="Officers: open onboarding sessions, or one member's session.",

@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from identity.bot_listeners import member_data
 from identity.matching.normalise import normalise
-from identity.models import DiscordUser, GuildRank, Player, WowCharacter
+from identity.models import (
+    DiscordUser,
+    GuildRank,
+    LinkSource,
+    Player,
+    PlayerCharacter,
+    WowCharacter,
+)
+from identity.services.links import confirm_link, link_character
 from identity.services.member_events import record_member_update
 from identity.services.viewer import player_level
 from onboarding.models import (
@@ -31,7 +39,7 @@ from onboarding.models import (
     State,
 )
 from onboarding.services import flags
-from onboarding.services.answers import parse_name
+from onboarding.services.answers import parse_name, realm_key
 from onboarding.services.joins import get_or_create_session, report_opening_dm, send_opening
 from onboarding.services.roster_match import (
     AMBIGUOUS,
@@ -55,9 +63,12 @@ __all__ = [
     "StartOutcome",
     "character_choices",
     "dismiss_onboarding",
+    "find_character",
     "onboarding_status",
     "report_start_dm",
     "require_officer",
+    "resolve_onboarding",
+    "retry_onboarding",
     "start_onboarding",
     "verify_member",
 ]
@@ -360,6 +371,187 @@ def report_start_dm(*, target_id: str, outcome: str, now: datetime | None = None
     if outcome == DMS_CLOSED:
         return "DMs closed - landing notice queued"
     return "The DM failed - the session waits in awaiting_dm for the checker."
+
+
+# --- /onboard-resolve (ONB-51) ---------------------------------------------------------------
+
+
+def find_character(typed: str) -> WowCharacter:
+    """ONB-51: any known character (roster or not) by `Name` or `Name-Realm`; unknown or
+    ambiguous is refused with the options."""
+    parsed = parse_name(typed)
+    if parsed is None:
+        raise Refused(f"{typed!r} isn't a character name - use `Name` or `Name-Realm`.")
+    known = list(
+        WowCharacter.objects.filter(name_key=parsed.name.casefold())
+        .select_related("playable_class", "guild_rank")
+        .order_by("-in_guild", "realm_slug")
+    )
+    if parsed.realm:
+        known = [
+            c for c in known if parsed.realm in {realm_key(c.realm_slug), realm_key(c.realm_name)}
+        ]
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        suggestions = [c.name for c, _ in suggest(parsed)]
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise Refused(f"No character named {typed} on record.{hint}", code=Refused.NOT_FOUND)
+    options = ", ".join(f"{c.name}-{c.realm_name or c.realm_slug}" for c in known)
+    raise Refused(f"Several characters are called {parsed.name}: {options}. Give the realm.")
+
+
+def resolve_onboarding(
+    *,
+    caller: MemberInfo,
+    target: MemberInfo,
+    character: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> str:
+    """ONB-51 `/onboard-resolve member [character]` (and the admin's Resolve…, ONB-61).
+
+    For an open or dismissed session, or none (created); a provisioned or resolved one is
+    refused. The player is the member's (P_D), else the character's owner without Discord,
+    else a new one; an owner with another Discord user, or a P_D other than the owner, is
+    refused. The character is linked `manual` (high, confirmed, by the officer), the session
+    moves to `verified` with `resolved_by` and the note, the access step runs (ONB-29) and
+    provisioning is queued on commit (ONB-28).
+    """
+    from onboarding.services.provisioning import grant_access, queue_provisioning
+    from onboarding.services.verification import _fill_player as fill_player  # ONB-26 step 6
+
+    now = now or timezone.now()
+    officer = require_officer(caller)
+    user = target_user(target)
+    with transaction.atomic():
+        session, _ = get_or_create_session(user, now=now, trigger="/onboard-resolve")
+        if session.state in (State.PROVISIONED, State.MANUALLY_RESOLVED):
+            raise Refused(f"Already {session.state} - use `/onboard-start`.", code=Refused.CONFLICT)
+        chosen = find_character(character) if character else None
+        player = _resolve_player(user, chosen)
+        if chosen is not None:
+            link = PlayerCharacter.objects.filter(character=chosen).first()
+            if link is None:
+                link_character(
+                    player=player, character=chosen, source=LinkSource.MANUAL, linked_by=officer
+                )
+            elif not link.confirmed:
+                confirm_link(link=link, confirmed_by=officer)
+            fill_player(player, main=chosen)
+        elif player.guild_rank_id is None:
+            lowest = GuildRank.objects.order_by("level").first()
+            if lowest is not None:
+                player.guild_rank = lowest
+                player.save(update_fields=["guild_rank", "updated_at"])
+        if session.state in CLOSED_STATES:  # dismissed: a new round, then resolved
+            reset(session, now=now, trigger="/onboard-resolve after a dismissal")
+        who = caller.display_name or caller.username
+        if session.state != State.VERIFIED:
+            transition(
+                session,
+                to=State.VERIFIED,
+                now=now,
+                trigger=f"/onboard-resolve by {who}",
+                resolved_by=officer,
+                resolution_note=note or session.resolution_note,
+                player=player,
+                main_character=chosen or session.main_character,
+                verified_at=now,
+            )
+        else:
+            session.resolved_by = officer
+            session.resolution_note = note or session.resolution_note
+            session.save()
+        _officer_event(session, caller=caller, what="/onboard-resolve", now=now)
+        grant_access(session, now=now)
+        queue_provisioning(session, now=now)
+        player.refresh_from_db()
+        rank = player.guild_rank.name if player.guild_rank else "no rank"
+        access = (
+            "has a website account"
+            if session.has_account
+            else f"code **{session.invite.code}** ({settings.SITE_URL}/register?code="
+            f"{session.invite.code})"
+            if session.invite
+            else "no code"
+        )
+        what = (
+            f"{chosen.name}-{chosen.realm_name or chosen.realm_slug}" if chosen else "no character"
+        )
+        return (
+            f"Resolved {mention(target.id)}: player **{player.display_name}** ({rank}), {what}; "
+            f"{access}. Role and welcome DM are queued."
+        )
+
+
+def _resolve_player(user: DiscordUser, character: WowCharacter | None) -> Player:
+    """ONB-51: P_D, else the character's owner without Discord, else a new player; refused
+    when the owner has another Discord user or P_D is not the owner."""
+    own = Player.objects.filter(discord_user=user).first()
+    owner = (
+        Player.objects.select_related("discord_user")
+        .filter(character_links__character=character)
+        .first()
+        if character is not None
+        else None
+    )
+    if owner is not None and (
+        (owner.discord_user_id and owner.discord_user_id != user.pk)
+        or (own is not None and own.pk != owner.pk)
+    ):
+        other = f" (<@{owner.discord_user.discord_id}>)" if owner.discord_user else ""
+        assert character is not None
+        raise Refused(
+            f"{character.name} belongs to {owner.display_name}{other}; fix the link in the "
+            "admin first",
+            code=Refused.CONFLICT,
+        )
+    if own is not None:
+        return own
+    if owner is not None:
+        owner.discord_user = user
+        owner.save(update_fields=["discord_user", "updated_at"])
+        return owner
+    return Player.objects.create(
+        display_name=user.display_name or user.username,
+        discord_user=user,
+        rank_source=Player.RankSource.AUTO,
+    )
+
+
+# --- /onboard-retry (ONB-51) -----------------------------------------------------------------
+
+
+def retry_onboarding(*, caller: MemberInfo, target: MemberInfo, now: datetime | None = None) -> str:
+    """ONB-51 `/onboard-retry member` (and the admin's Retry, ONB-61): a
+    `pending_verification` session is verified now; a `verified` one gets provisioning queued
+    again; anything else has nothing to retry."""
+    require_officer(caller)
+    user = target_user(target)
+    return retry_session_of(user, caller=caller, now=now or timezone.now())
+
+
+def retry_session_of(user: DiscordUser, *, caller: MemberInfo | None, now: datetime) -> str:
+    from onboarding.services.provisioning import queue_provisioning
+    from onboarding.services.verification import verify_session
+
+    with transaction.atomic():
+        session = _locked_session(user)
+        if session is None:
+            return f"No onboarding session for {mention(user.discord_id)}."
+        if caller is not None:
+            _officer_event(session, caller=caller, what="/onboard-retry", now=now)
+        if session.state == State.PENDING_VERIFICATION:
+            outcome = verify_session(session, now=now)
+            if outcome.verified:
+                return f"Verified {mention(user.discord_id)}; provisioning is queued."
+            detail = f" ({outcome.detail})" if outcome.detail else ""
+            return f"Still {session.state}: {outcome.result}{detail}."
+        if session.state == State.VERIFIED:
+            queue_provisioning(session, now=now)
+            return f"Provisioning queued again for {mention(user.discord_id)}."
+        return f"Nothing to retry - the session is {session.state}."
 
 
 # --- /onboard-status (ONB-51) ----------------------------------------------------------------

@@ -147,4 +147,19 @@ def test_bot_10_autocomplete_returns_nothing_on_error(patch_service):
 def test_bot_12_onboarding_contributes_its_commands():
     [contribution] = [c for c in registry.bot_commands() if c.name == "onboarding.commands"]
     names = {command.name for command in contribution.build()}
-    assert {"verify", "onboard-status", "onboard-dismiss", "onboard-start"} <= names
+    assert {
+        "verify",
+        "onboard-status",
+        "onboard-dismiss",
+        "onboard-start",
+        "onboard-resolve",
+        "onboard-retry",
+    } <= names
+
+
+def test_onb_51_resolve_passes_the_character(patch_service):
+    interaction = stand_in_interaction()
+    seen = patch_service("resolve_onboarding", "Resolved <@1001>")
+    run(bot_commands.onboard_resolve(interaction, member=stand_in_member(id=1001)))
+    assert seen[0]["character"] == "" and seen[0]["target"].id == "1001"
+    interaction.followup.send.assert_awaited_once_with("Resolved <@1001>", ephemeral=True)

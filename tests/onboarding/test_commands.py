@@ -1,5 +1,6 @@
 """The slash commands as services (§10: BOT-20, BOT-21, ONB-50, ONB-51), with an injected now."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -341,3 +342,84 @@ def test_transition_helper_is_the_state_machine(member, now):
     session = open_session(member)
     with pytest.raises(Refused):
         transition(session, to=State.PROVISIONED, now=now, trigger="test")
+
+
+# --- /onboard-resolve, /onboard-retry, /verify verified ----------------------------------------
+
+
+def test_onb_51_resolve_links_the_character_and_queues_provisioning(
+    officer, member, roster, now, django_capture_on_commit_callbacks
+):
+    from identity.models import PlayerCharacter
+
+    session = open_session(member, state=State.ASKED_MAIN, prompted_at=now)
+    with django_capture_on_commit_callbacks() as callbacks:
+        reply = commands.resolve_onboarding(
+            caller=officer, target=info(member), character="Trogmoon", note="known", now=now
+        )
+    session.refresh_from_db()
+    assert session.state == State.VERIFIED
+    assert session.resolved_by.display_name == "Boss" and session.resolution_note == "known"
+    link = PlayerCharacter.objects.get(character=roster["Trogmoon"])
+    assert link.player == session.player and link.player.discord_user == member
+    assert (link.link_source, link.confidence, link.confirmed) == ("manual", "high", True)
+    assert link.linked_by.display_name == "Boss"
+    assert session.invite is not None and session.invite.code in reply
+    assert reply.startswith(f"Resolved <@{member.discord_id}>: player **{member.display_name}**")
+    assert len(callbacks) == 1  # provision_session queued on commit
+
+
+def test_onb_51_resolve_refuses_a_character_of_another_discord_user(officer, member, roster, now):
+    from tests.factories import PlayerCharacterFactory
+
+    other = DiscordUserFactory()
+    owner = PlayerFactory(display_name="Someone", discord_user=other)
+    PlayerCharacterFactory(
+        player=owner,
+        character=roster["Trogmoon"],
+        link_source="manual",
+        confidence="high",
+        confirmed=True,
+    )
+    with pytest.raises(Refused) as refused:
+        commands.resolve_onboarding(
+            caller=officer, target=info(member), character="Trogmoon", now=now
+        )
+    assert refused.value.message == (
+        f"Trogmoon belongs to Someone (<@{other.discord_id}>); fix the link in the admin first"
+    )
+    assert not OnboardingSession.objects.filter(state=State.VERIFIED).exists()
+
+
+def test_onb_51_resolve_refuses_a_closed_session_and_unknown_characters(officer, member, now):
+    open_session(member, state=State.PROVISIONED)
+    with pytest.raises(Refused, match=re.escape("Already provisioned - use `/onboard-start`.")):
+        commands.resolve_onboarding(caller=officer, target=info(member), now=now)
+    other = DiscordUserFactory()
+    with pytest.raises(Refused, match=re.escape("No character named Nobody on record.")):
+        commands.resolve_onboarding(caller=officer, target=info(other), character="Nobody", now=now)
+
+
+def test_onb_51_retry(officer, member, roster, now):
+    assert commands.retry_onboarding(caller=officer, target=info(member), now=now) == (
+        f"No onboarding session for <@{member.discord_id}>."
+    )
+    open_session(member, state=State.PENDING_VERIFICATION, reported_main_name="Zzyzx")
+    reply = commands.retry_onboarding(caller=officer, target=info(member), now=now)
+    assert reply.startswith("Still pending_verification: no_match")
+    OnboardingSession.objects.filter(discord_user=member).update(state=State.DISMISSED)
+    assert commands.retry_onboarding(caller=officer, target=info(member), now=now) == (
+        "Nothing to retry - the session is dismissed."
+    )
+
+
+def test_onb_50_verify_verified_reply(member, roster, now, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        reply = verify_member(member=info(member), character="Trogmoon", now=now)
+    lines = reply.splitlines()
+    assert lines[0] == (
+        "Verified! You're linked to **Trogmoon** (Sen'jin, Druid); your role and welcome "
+        "message are on the way."
+    )
+    assert lines[1].startswith("Sign in with Discord: ") and "/register?code=" in lines[2]
+    assert session_of(member).state == State.VERIFIED

@@ -45,7 +45,7 @@ from onboarding.services.timing import HOURLY, answer_window, deadline_after
 from patt.discord.events import OutMessage
 from patt.models import SiteConfig
 
-__all__ = ["MAX_TEXT", "handle_dm"]
+__all__ = ["MAX_TEXT", "current_question", "handle_dm"]
 
 MAX_TEXT = 500  # ONB-12
 MAX_LOGGED_TEXT = 200  # ONB-2: incoming text on the timeline
@@ -183,6 +183,11 @@ def _move(
         session.save()
         return
     transition(session, to=to, now=now, trigger=trigger, **fields)
+
+
+def current_question(session: OnboardingSession, *, config: SiteConfig) -> OutMessage:
+    """The question a conversation state waits on, as asked: the checker's nudge (ONB-35)."""
+    return _question(session, config)
 
 
 def _question(session: OnboardingSession, config: SiteConfig) -> OutMessage:

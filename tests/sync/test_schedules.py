@@ -61,6 +61,7 @@ def test_idn47_running_twice_creates_no_duplicates():
         "addon-upload-cleanup",  # UPL-7
         "campaigns.status_checker",
         "campaigns.contest_agent",
+        "onboarding-deadline-check",  # ONB-31
     ]
     assert setup_schedules() == dict.fromkeys(names, "created")
     assert setup_schedules() == dict.fromkeys(names, "unchanged")

@@ -61,14 +61,18 @@ __all__ = [
     "PAUSED",
     "TOO_MANY_TRIES",
     "StartOutcome",
+    "actor_of",
     "character_choices",
     "dismiss_onboarding",
     "find_character",
+    "officer_event",
     "onboarding_status",
     "report_start_dm",
     "require_officer",
     "resolve_onboarding",
+    "resolve_session_of",
     "retry_onboarding",
+    "retry_session_of",
     "start_onboarding",
     "verify_member",
 ]
@@ -141,16 +145,14 @@ def _locked_session(user: DiscordUser) -> OnboardingSession | None:
     )
 
 
-def _officer_event(
-    session: OnboardingSession, *, caller: MemberInfo, what: str, now: datetime
-) -> None:
-    """BOT-20: officer commands write an `officer` event."""
-    record_event(
-        session,
-        kind=OnboardingEvent.Kind.OFFICER,
-        detail=f"{what} by {caller.display_name or caller.username} ({caller.id})",
-        now=now,
-    )
+def actor_of(caller: MemberInfo) -> str:
+    """Who ran a slash command, for the timeline."""
+    return f"{caller.display_name or caller.username} ({caller.id})"
+
+
+def officer_event(session: OnboardingSession, *, actor: str, what: str, now: datetime) -> None:
+    """BOT-20, ONB-2: officer commands and admin actions write an `officer` event."""
+    record_event(session, kind=OnboardingEvent.Kind.OFFICER, detail=f"{what} by {actor}", now=now)
 
 
 # --- /verify (ONB-24, ONB-50) ----------------------------------------------------------------
@@ -301,7 +303,7 @@ def dismiss_onboarding(
         if session is None or session.state in CLOSED_STATES:
             return f"No open onboarding session for {mention(target.id)}."
         dismiss(session, officer=officer, reason=reason, now=now, trigger="/onboard-dismiss")
-        _officer_event(session, caller=caller, what="/onboard-dismiss", now=now)
+        officer_event(session, actor=actor_of(caller), what="/onboard-dismiss", now=now)
     return f"Dismissed onboarding for {mention(target.id)} (session #{session.pk})."
 
 
@@ -356,7 +358,7 @@ def start_onboarding(
         session, created = get_or_create_session(user, now=now, trigger="/onboard-start")
         if not created:
             reset(session, now=now, trigger="/onboard-start")
-        _officer_event(session, caller=caller, what="/onboard-start", now=now)
+        officer_event(session, actor=actor_of(caller), what="/onboard-start", now=now)
         if not config.bot_dms_enabled:
             return StartOutcome(reply="DMs are off - the session waits.")
         opening = send_opening(session, config=config, now=now, trigger="/onboard-start")
@@ -418,12 +420,35 @@ def resolve_onboarding(
     moves to `verified` with `resolved_by` and the note, the access step runs (ONB-29) and
     provisioning is queued on commit (ONB-28).
     """
-    from onboarding.services.provisioning import grant_access, queue_provisioning
-    from onboarding.services.verification import _fill_player as fill_player  # ONB-26 step 6
-
     now = now or timezone.now()
     officer = require_officer(caller)
     user = target_user(target)
+    return resolve_session_of(
+        user,
+        officer=officer,
+        actor=actor_of(caller),
+        what="/onboard-resolve",
+        character=character,
+        note=note,
+        now=now,
+    )
+
+
+def resolve_session_of(
+    user: DiscordUser,
+    *,
+    officer: Player | None,
+    actor: str,
+    what: str,
+    character: str = "",
+    note: str = "",
+    now: datetime,
+) -> str:
+    """ONB-51, ONB-61: the resolve itself, for the slash command and the admin action (which
+    check the officer their own way)."""
+    from onboarding.services.provisioning import grant_access, queue_provisioning
+    from onboarding.services.verification import _fill_player as fill_player  # ONB-26 step 6
+
     with transaction.atomic():
         session, _ = get_or_create_session(user, now=now, trigger="/onboard-resolve")
         if session.state in (State.PROVISIONED, State.MANUALLY_RESOLVED):
@@ -446,13 +471,12 @@ def resolve_onboarding(
                 player.save(update_fields=["guild_rank", "updated_at"])
         if session.state in CLOSED_STATES:  # dismissed: a new round, then resolved
             reset(session, now=now, trigger="/onboard-resolve after a dismissal")
-        who = caller.display_name or caller.username
         if session.state != State.VERIFIED:
             transition(
                 session,
                 to=State.VERIFIED,
                 now=now,
-                trigger=f"/onboard-resolve by {who}",
+                trigger=f"{what} by {actor}",
                 resolved_by=officer,
                 resolution_note=note or session.resolution_note,
                 player=player,
@@ -463,7 +487,7 @@ def resolve_onboarding(
             session.resolved_by = officer
             session.resolution_note = note or session.resolution_note
             session.save()
-        _officer_event(session, caller=caller, what="/onboard-resolve", now=now)
+        officer_event(session, actor=actor, what=what, now=now)
         grant_access(session, now=now)
         queue_provisioning(session, now=now)
         player.refresh_from_db()
@@ -476,11 +500,12 @@ def resolve_onboarding(
             if session.invite
             else "no code"
         )
-        what = (
+        main = (
             f"{chosen.name}-{chosen.realm_name or chosen.realm_slug}" if chosen else "no character"
         )
         return (
-            f"Resolved {mention(target.id)}: player **{player.display_name}** ({rank}), {what}; "
+            f"Resolved {mention(user.discord_id)}: player **{player.display_name}** ({rank}), "
+            f"{main}; "
             f"{access}. Role and welcome DM are queued."
         )
 
@@ -529,10 +554,13 @@ def retry_onboarding(*, caller: MemberInfo, target: MemberInfo, now: datetime | 
     again; anything else has nothing to retry."""
     require_officer(caller)
     user = target_user(target)
-    return retry_session_of(user, caller=caller, now=now or timezone.now())
+    return retry_session_of(
+        user, actor=actor_of(caller), what="/onboard-retry", now=now or timezone.now()
+    )
 
 
-def retry_session_of(user: DiscordUser, *, caller: MemberInfo | None, now: datetime) -> str:
+def retry_session_of(user: DiscordUser, *, actor: str, what: str, now: datetime) -> str:
+    """ONB-51, ONB-61: the retry itself, for the slash command and the admin action."""
     from onboarding.services.provisioning import queue_provisioning
     from onboarding.services.verification import verify_session
 
@@ -540,8 +568,7 @@ def retry_session_of(user: DiscordUser, *, caller: MemberInfo | None, now: datet
         session = _locked_session(user)
         if session is None:
             return f"No onboarding session for {mention(user.discord_id)}."
-        if caller is not None:
-            _officer_event(session, caller=caller, what="/onboard-retry", now=now)
+        officer_event(session, actor=actor, what=what, now=now)
         if session.state == State.PENDING_VERIFICATION:
             outcome = verify_session(session, now=now)
             if outcome.verified:

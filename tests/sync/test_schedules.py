@@ -97,7 +97,7 @@ def test_idn47_other_apps_register_their_schedules(registry):
 def test_idn47_setup_schedules_command(capsys):
     call_command("setup_schedules")
     assert Schedule.objects.filter(name__in=[BLIZZARD, DISCORD]).count() == 2
-    assert "5 created, 0 updated, 5 total" in capsys.readouterr().out  # + UPL-7, CMP-31/43
+    assert "6 created, 0 updated, 6 total" in capsys.readouterr().out  # + UPL-7, CMP-31/43, ONB-31
 
 
 def test_idn47_schedules_are_set_up_after_migrate_on_the_identity_signal_only():

@@ -26,6 +26,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import discord
+import discord.gateway
+import discord.http
+import yarl
 from asgiref.sync import sync_to_async
 from discord import app_commands
 from django.db import close_old_connections, connections
@@ -53,8 +56,10 @@ log = logging.getLogger("patt.bot")
 
 T = TypeVar("T")
 
+DISCORD_API_BASE = "https://discord.com/api/v10"  # discord.py's own Route.BASE
 DRAIN_SECONDS = 10.0  # BOT-4: how long in-flight handlers may finish on shutdown
 DMS_CLOSED_CODE = 50007
+GATEWAY_AUTHENTICATION_FAILED = 4004  # the gateway's close code for a bad token
 MISSING_ACCESS_CODE = 50001
 INSTALL_PERMISSIONS = 268520448  # View Channels, Send/Embed/Read History, Manage Roles (BOT-12)
 
@@ -517,10 +522,19 @@ async def _login_and_connect(bot: PattBot, token: str, *, sync_only: bool) -> No
         if bot.commands_synced is False:
             raise StartupFailure(1, "Slash commands were not registered; see the log above.")
         return
+    if discord.http.Route.BASE != DISCORD_API_BASE:
+        # A loopback Discord (tests, the bench): its gateway is where its `GET /gateway/bot`
+        # says; discord.py would connect to the real one (it asks only when sharded).
+        _, url, _ = await bot.http.get_bot_gateway()
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
     try:
         await bot.connect(reconnect=True)  # BOT-5: discord.py reconnects and resumes
     except discord.PrivilegedIntentsRequired:
         raise StartupFailure(2, MEMBERS_INTENT_OFF) from None
+    except discord.ConnectionClosed as closed:
+        if closed.code == GATEWAY_AUTHENTICATION_FAILED:  # REST took the token, the gateway not
+            raise StartupFailure(2, TOKEN_REJECTED) from None
+        raise
 
 
 async def serve(bot: PattBot, token: str, *, sync_only: bool = False) -> None:

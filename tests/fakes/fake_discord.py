@@ -17,6 +17,9 @@ codes. Tests set up the world through the controller methods and assert on what 
 Routes (relative to `base_url`, which ends in /api/v10):
 
 - `GET /users/@me`, `GET /guilds/{g}`, `GET /channels/{c}`: lookups; unknown ids 404 10004 / 10003
+- `GET /oauth2/applications/@me` (the application, id = the bot's) and `GET /gateway/bot` (its
+  `url` is `gateway_url`, e.g. a `tests.fakes.fake_gateway.FakeGateway`'s): what discord.py asks
+  at login and before connecting (`manage.py runbot` against the fakes)
 - `GET /guilds/{g}/roles`: @everyone (id = server id) and the added roles
 - `GET /guilds/{g}/members?limit&after`: sorted by id, `limit` 1-1000 (default 1, else 400 50035),
   exclusive `after`; `GET /guilds/{g}/members/{u}`: unknown 404 10007
@@ -196,8 +199,12 @@ class FakeDiscord:
             "id": BOT_USER_ID,
             "username": "PATT-Bot",
             "global_name": None,
+            "discriminator": "0",
+            "avatar": None,
             "bot": True,
         }
+        # What `GET /gateway/bot` answers: point it at a fake gateway (tests/fakes/fake_gateway).
+        self.gateway_url = "ws://127.0.0.1:9/"
         self._lock = threading.RLock()
         self._ids = itertools.count(910_000_000_000_000_000)
         self._members: dict[str, dict] = {}
@@ -442,6 +449,31 @@ class FakeDiscord:
     def _get_me(self, body, query):
         return 200, self.bot_user
 
+    def _get_application(self, body, query):
+        return 200, {
+            "id": self.bot_user["id"],
+            "name": "PATT",
+            "description": "",
+            "icon": None,
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "owner": {**self.bot_user, "id": "900000000000000003", "username": "owner"},
+            "verify_key": "0" * 64,
+            "flags": 1 << 13,  # the Server Members Intent is switched on
+        }
+
+    def _get_gateway(self, body, query):
+        return 200, {
+            "url": self.gateway_url,
+            "shards": 1,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 999,
+                "reset_after": 0,
+                "max_concurrency": 1,
+            },
+        }
+
     def _get_guild(self, body, query, guild_id):
         self._guild(guild_id)
         return 200, {"id": self.guild_id, "name": self.guild_name}
@@ -482,7 +514,7 @@ class FakeDiscord:
         if recipient not in self._dm_channels:
             self._dm_channels[recipient] = str(next(self._ids))
         channel = {"id": self._dm_channels[recipient], "type": 1}
-        channel["recipients"] = [self._members[recipient]["user"]]
+        channel["recipients"] = [user_json(self._members[recipient]["user"])]
         return 200, channel
 
     def _post_message(self, body, query, channel_id):
@@ -507,7 +539,9 @@ class FakeDiscord:
             recipient,
         )
         self._messages.append(message)
-        answer = {"id": message.id, "channel_id": channel_id, "content": content}
+        answer = {"id": message.id, "channel_id": channel_id, "content": content, "type": 0}
+        answer |= {"timestamp": datetime.now(UTC).isoformat(), "tts": False, "pinned": False}
+        answer |= {"mentions": [], "mention_roles": [], "attachments": []}
         return 200, {**answer, "embeds": embeds, "author": self.bot_user}
 
     def _role_change(self, guild_id, user_id, role_id):
@@ -537,6 +571,8 @@ class FakeDiscord:
 _MEMBER_ROLE = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 _ROUTES = [
     ("GET", "/users/@me", FakeDiscord._get_me),
+    ("GET", "/oauth2/applications/@me", FakeDiscord._get_application),
+    ("GET", "/gateway/bot", FakeDiscord._get_gateway),
     ("GET", "/guilds/{guild_id}", FakeDiscord._get_guild),
     ("GET", "/guilds/{guild_id}/roles", FakeDiscord._get_roles),
     ("GET", "/guilds/{guild_id}/members", FakeDiscord._list_members),
@@ -548,6 +584,11 @@ _ROUTES = [
     ("POST", "/channels/{channel_id}/messages", FakeDiscord._post_message),
 ]
 _PARAM = re.compile(r"\{(\w+)\}")
+
+
+def user_json(user: dict) -> dict:
+    """A user object as Discord sends it: discord.py requires `discriminator` and `avatar`."""
+    return {"discriminator": "0", "avatar": None, "global_name": None, "bot": False, **user}
 
 
 def _shape(route: str) -> str:

@@ -1,0 +1,232 @@
+"""`manage.py runbot` end to end (issue 13, beyond BOT-32): a real bot process against the loopback
+fake Discord gateway (tests/fakes/fake_gateway.py) and the fake REST server.
+
+One walk: a member joins (GUILD_MEMBER_ADD), their DiscordUser appears and the opening DM is
+POSTed; they answer over DM (MESSAGE_CREATE) and every answer gets its replies. Mid-conversation
+the gateway drops the connection and a DM arrives while the bot is away: the bot resumes
+(RESUME, the missed dispatch is replayed) and that DM is answered exactly once. A second
+`runbot` started meanwhile exits 1 on the lease (BOT-3). The token is never printed (BOT-11).
+
+The bot runs on its own SQLite file (migrated once), which the test reads with sqlite3: the
+subprocess cannot see pytest-django's test database (in memory, or uncommitted).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.fake_gateway import FakeGateway
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals a real process")
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory):
+    database = tmp_path_factory.mktemp("bot-e2e") / "bot.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env.pop("REDIS_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=180,
+    )
+    return database
+
+
+def bot_env(database: Path, fake: FakeDiscord) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DISCORD_BOT_TOKEN": fake.token,
+        "DISCORD_GUILD_ID": fake.guild_id,
+        "DISCORD_API_URL": fake.base_url,
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "runbot"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def query(database: Path, sql: str, *params):
+    with sqlite3.connect(database) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def session_state(database: Path, user_id: str) -> str | None:
+    rows = query(
+        database,
+        "select s.state from onboarding_onboardingsession s "
+        "join identity_discorduser u on u.id = s.discord_user_id where u.discord_id = ?",
+        user_id,
+    )
+    return rows[0][0] if rows else None
+
+
+def settled(fake: FakeDiscord, user_id: str, quiet: float = 0.4) -> int:
+    """The number of DMs to `user_id` once no new one came for `quiet` seconds."""
+    count = len(fake.dm_messages(user_id))
+    while True:
+        time.sleep(quiet)
+        now = len(fake.dm_messages(user_id))
+        if now == count:
+            return count
+        count = now
+
+
+def stop_bot(bot: subprocess.Popen) -> None:
+    if bot.poll() is None:
+        bot.send_signal(signal.SIGTERM)
+        try:
+            bot.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+            bot.wait(timeout=10)
+
+
+def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(
+    migrated_database, tmp_path
+):
+    database = tmp_path / "bot.sqlite3"
+    database.write_bytes(migrated_database.read_bytes())
+    fake = FakeDiscord().start()
+    gateway = FakeGateway(fake, heartbeat_interval_ms=2_000).start()
+    log = tmp_path / "runbot.log"
+    bot = start_bot(bot_env(database, fake), log)
+    try:
+        gateway.wait_until(lambda: gateway.connected or bot.poll() is not None, timeout=60)
+        assert bot.poll() is None, log.read_text()
+        identify = gateway.identify_payloads[0]
+        assert identify["intents"] == (1 << 0) | (1 << 1) | (1 << 12)  # BOT-6
+        gateway.wait_until(
+            lambda: query(database, "select connected from patt_botstatus") == [(1,)]
+        )
+
+        # BOT-3: a second bot meanwhile exits 1 on the lease, naming the first one's pid.
+        second = subprocess.run(
+            [sys.executable, "manage.py", "runbot"],
+            cwd=ROOT,
+            env=bot_env(database, fake),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1, second.stderr
+        assert f"(pid {bot.pid}" in second.stderr and fake.token not in second.stderr
+
+        # GUILD_MEMBER_ADD: the DiscordUser appears and the opening DM goes out.
+        member = fake.add_member(username="newbie", global_name="Newbie")
+        user, user_id = member["user"], member["user"]["id"]
+        gateway.member_add(member)
+        gateway.wait_until(lambda: len(fake.dm_messages(user_id)) == 1)
+        assert query(
+            database, "select username from identity_discorduser where discord_id = ?", user_id
+        ) == [("newbie",)]
+        assert session_state(database, user_id) == "asked_in_guild"
+
+        def answer(text: str, *, after: int) -> int:
+            """DM `text`; wait for the bot's replies past `after` and until they settle."""
+            gateway.dm(user, text)
+            gateway.wait_until(lambda: len(fake.dm_messages(user_id)) > after)
+            return settled(fake, user_id)
+
+        sent = answer("yes", after=1)
+        assert session_state(database, user_id) == "asked_main"
+
+        # The gateway drops mid-conversation; a DM arrives while the bot is away.
+        gateway.drop(4000)
+        gateway.wait_until(lambda: not gateway.connected)
+        gateway.dm(user, "Nobodyhere")
+        gateway.wait_until(lambda: gateway.resume_count == 1, timeout=30)
+        assert gateway.ready_count == 1, "the bot resumed the session instead of a new IDENTIFY"
+        gateway.wait_until(lambda: len(fake.dm_messages(user_id)) > sent)
+        settled(fake, user_id)
+        replies_to_missed = len(fake.dm_messages(user_id)) - sent
+        dms_in = query(
+            database,
+            "select count(*) from onboarding_onboardingevent e "
+            "join onboarding_onboardingsession s on s.id = e.session_id "
+            "join identity_discorduser u on u.id = s.discord_user_id "
+            "where u.discord_id = ? and e.kind = 'dm_in'",
+            user_id,
+        )
+        assert dms_in == [(2,)], "each DM handled exactly once"
+        dms_out = query(
+            database,
+            "select count(*) from onboarding_onboardingevent e "
+            "join onboarding_onboardingsession s on s.id = e.session_id "
+            "join identity_discorduser u on u.id = s.discord_user_id "
+            "where u.discord_id = ? and e.kind = 'dm_out'",
+            user_id,
+        )
+        # Every reply the conversation recorded reached Discord once: none lost, none twice
+        # (the opening DM is the join's, recorded as its state move, not as a dm_out).
+        assert dms_out == [(len(fake.dm_messages(user_id)) - 1,)]
+        assert len({m.id for m in fake.dm_messages(user_id)}) == len(fake.dm_messages(user_id))
+        assert replies_to_missed >= 1
+    finally:
+        stop_bot(bot)
+        gateway.stop()
+        fake.stop()
+        print(log.read_text())  # shown when the test fails
+    output = log.read_text()
+    assert bot.returncode == 0, output
+    assert fake.token not in output
+    assert query(database, "select instance_id, connected from patt_botstatus") == [("", 0)]
+
+
+@pytest.mark.parametrize(
+    ("token_ok", "allowed", "code", "line"),
+    [
+        (False, ("members",), 2, "Discord rejected the bot token"),
+        (True, (), 2, "Enable the Server Members Intent"),
+    ],
+)
+def test_runbot_start_up_refusals_by_the_gateway_exit_2(
+    migrated_database, tmp_path, token_ok, allowed, code, line
+):
+    """BOT-2 for real: the gateway closes with 4004 (a token REST accepted but the gateway
+    refuses) or 4014 (the Server Members Intent is off); one stderr line, exit 2."""
+    database = tmp_path / "bot.sqlite3"
+    database.write_bytes(migrated_database.read_bytes())
+    fake = FakeDiscord().start()
+    token = None if token_ok else "another-" + fake.token  # REST takes it, the gateway not
+    gateway = FakeGateway(fake, allowed_intents=allowed, token=token).start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "manage.py", "runbot"],
+            cwd=ROOT,
+            env=bot_env(database, fake),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        gateway.stop()
+        fake.stop()
+    assert done.returncode == code, done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(line)
+    assert fake.token not in done.stderr
+    assert gateway.close_codes == [4004 if not token_ok else 4014]

@@ -5,6 +5,7 @@ and DMs, the job lock, the batch limit, once-only nudges and escalations, and th
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
@@ -163,9 +164,22 @@ def test_onb1_dms_off_no_dm_starts_but_channel_posts_go(fake_discord, client, ch
 
 def test_onb31_a_run_that_finds_the_lock_taken_skips(fake_discord, client, now):
     waiting = session(joined(fake_discord, now), now)
-    with JobLock(key=CHECKER_LOCK_ID, name=CHECKER_NAME, ttl=60) as held:
-        assert held
-        report = run_checker(now=now, client=client)
+    if connection.vendor == "postgresql":
+        # A session-level advisory lock is re-entrant within one connection: hold it from
+        # another one, as a second worker would.
+        other = connection.copy()
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [CHECKER_LOCK_ID])
+        try:
+            report = run_checker(now=now, client=client)
+        finally:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [CHECKER_LOCK_ID])
+            other.close()
+    else:
+        with JobLock(key=CHECKER_LOCK_ID, name=CHECKER_NAME, ttl=60) as held:
+            assert held
+            report = run_checker(now=now, client=client)
     assert report.outcome == SKIPPED
     assert report.line == "Onboarding checker skipped: already running"
     assert fake_discord.requests == []

@@ -34,8 +34,24 @@ def _fresh_site_config():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need real concurrency; on SQLite they are skipped, with a reason."""
+    """Tests marked `postgres` need real concurrency; on SQLite they are skipped, with a reason.
+
+    A transactional test must also ask for `serialized_rollback=True`: its teardown flush
+    otherwise re-creates the migrated rows (the Officers group) under new ids, and the next
+    serialized-rollback test on that worker fails to restore them ("auth_group_name_key").
+    """
     from django.conf import settings
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )
 
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return

@@ -172,7 +172,7 @@ def test_missed_joins_do_nothing_with_onboarding_off(db, now):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_joins_make_one_session(now):
     user = DiscordUserFactory(joined_at=now)
     results, errors = [], []

@@ -99,6 +99,9 @@ TEMPLATES = [
 # --- database and cache ---------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# BOT-9: a connection kept open (CONN_MAX_AGE) is checked before reuse, so a long-running
+# process (the bot, the worker) recovers from a database restart instead of failing once.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the django-q2 worker share the file: wait for the write lock, and take
     # it when a transaction begins (IMMEDIATE), so two writers queue instead of one failing
@@ -324,8 +327,17 @@ ADDON_UPLOAD_RETENTION_DAYS = env.int("ADDON_UPLOAD_RETENTION_DAYS", default=30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "patt.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # BOT-11: LOG_FORMAT=json writes one JSON object per line, with the `extra` fields.
+            "formatter": "json" if env.str("LOG_FORMAT", default="plain") == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

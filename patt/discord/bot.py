@@ -303,7 +303,9 @@ class PattBot(discord.Client):
     # --- the lease (BOT-3) ------------------------------------------------------------------
 
     async def heartbeat_loop(self) -> None:
-        while True:
+        """BOT-3: renew the lease every `heartbeat_seconds` (30 s); a lost lease ends the loop
+        (and `beat` has asked the bot to stop)."""
+        while not self.lease_lost:
             await asyncio.sleep(self.heartbeat_seconds)
             await self.beat()
 

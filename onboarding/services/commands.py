@@ -60,9 +60,11 @@ __all__ = [
     "OFFICERS_ONLY",
     "PAUSED",
     "TOO_MANY_TRIES",
+    "RetryOutcome",
     "StartOutcome",
     "actor_of",
     "character_choices",
+    "dismiss",
     "dismiss_onboarding",
     "find_character",
     "officer_event",
@@ -556,29 +558,45 @@ def retry_onboarding(*, caller: MemberInfo, target: MemberInfo, now: datetime | 
     user = target_user(target)
     return retry_session_of(
         user, actor=actor_of(caller), what="/onboard-retry", now=now or timezone.now()
-    )
+    ).reply
 
 
-def retry_session_of(user: DiscordUser, *, actor: str, what: str, now: datetime) -> str:
+@dataclass(frozen=True)
+class RetryOutcome:
+    """What a retry did: `kind` counts rows in the admin's message (ONB-61), `reply` is the
+    slash command's text."""
+
+    kind: str
+    reply: str
+
+
+def retry_session_of(user: DiscordUser, *, actor: str, what: str, now: datetime) -> RetryOutcome:
     """ONB-51, ONB-61: the retry itself, for the slash command and the admin action."""
     from onboarding.services.provisioning import queue_provisioning
     from onboarding.services.verification import verify_session
 
+    who = mention(user.discord_id)
     with transaction.atomic():
         session = _locked_session(user)
         if session is None:
-            return f"No onboarding session for {mention(user.discord_id)}."
-        officer_event(session, actor=actor, what=what, now=now)
+            return RetryOutcome("skipped (no session)", f"No onboarding session for {who}.")
         if session.state == State.PENDING_VERIFICATION:
+            officer_event(session, actor=actor, what=what, now=now)
             outcome = verify_session(session, now=now)
             if outcome.verified:
-                return f"Verified {mention(user.discord_id)}; provisioning is queued."
+                return RetryOutcome("verified", f"Verified {who}; provisioning is queued.")
             detail = f" ({outcome.detail})" if outcome.detail else ""
-            return f"Still {session.state}: {outcome.result}{detail}."
+            return RetryOutcome(
+                "still pending", f"Still {session.state}: {outcome.result}{detail}."
+            )
         if session.state == State.VERIFIED:
+            officer_event(session, actor=actor, what=what, now=now)
             queue_provisioning(session, now=now)
-            return f"Provisioning queued again for {mention(user.discord_id)}."
-        return f"Nothing to retry - the session is {session.state}."
+            return RetryOutcome("provisioning queued", f"Provisioning queued again for {who}.")
+        closed = "closed" if session.state in CLOSED_STATES else session.state
+        return RetryOutcome(
+            f"skipped ({closed})", f"Nothing to retry - the session is {session.state}."
+        )
 
 
 # --- /onboard-status (ONB-51) ----------------------------------------------------------------
@@ -669,7 +687,7 @@ def _status_of(session: OnboardingSession, *, now: datetime) -> str:
 # --- autocomplete (BOT-10, BOT-20) -----------------------------------------------------------
 
 
-def character_choices(*, typed: str) -> list[str]:
+def character_choices(*, typed: str, limit: int | None = MAX_CHOICES) -> list[str]:
     """BOT-20: up to 25 roster characters whose name key starts with the typed text, as
     `Name-Realm`. One query (the roster's names), the prefix compared by name key."""
     key = normalise(typed.split("-", 1)[0].strip())
@@ -682,6 +700,6 @@ def character_choices(*, typed: str) -> list[str]:
     for name, realm_name, realm_slug in rows:
         if normalise(name).startswith(key):
             choices.append(f"{name}-{realm_name or realm_slug}")
-            if len(choices) == MAX_CHOICES:
+            if len(choices) == limit:
                 break
     return choices

@@ -13,7 +13,6 @@ from identity.models import SyncTrigger
 
 # The dotted name the schedule (onboarding/contributions.py) and the admin button queue.
 CHECKER_TASK = "onboarding.checker_tasks.run_deadline_checker"
-LANDING_NOTICE_TASK = "onboarding.checker_tasks.post_landing_notice"
 
 
 def run_deadline_checker(trigger: str = SyncTrigger.SCHEDULE) -> str:

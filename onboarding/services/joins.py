@@ -8,13 +8,16 @@ returns; then it reports how the send went with `report_opening_dm`. Leaving is 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from identity.models import DiscordUser
 from onboarding.models import LandingNoticeStatus, OnboardingEvent, OnboardingSession, State
 from onboarding.services import replies
+from onboarding.services.notices import LANDING_NOTICE_TASK
 from onboarding.services.states import record_event, reset, transition
 from onboarding.services.timing import MISSED_JOIN_MAX_AGE
 from patt.discord.events import DMS_CLOSED, SENT, OutMessage
@@ -137,6 +140,10 @@ def report_opening_dm(
                     LandingNoticeStatus.QUEUED if notice == LandingNoticeStatus.NONE else notice
                 ),
             )
+            if notice == LandingNoticeStatus.NONE:
+                # ONB-41: a worker posts it at once; a transient failure leaves it queued for
+                # the checker.
+                transaction.on_commit(partial(async_task, LANDING_NOTICE_TASK, session.pk))
     return session
 
 

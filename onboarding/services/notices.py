@@ -34,6 +34,7 @@ from patt.models import SiteConfig
 __all__ = [
     "ESCALATION_COLOUR",
     "ESCALATION_TITLE",
+    "LANDING_NOTICE_TASK",
     "NO_AUDIT_CHANNEL",
     "escalation_embed",
     "landing_notice_text",
@@ -43,6 +44,8 @@ __all__ = [
 
 logger = logging.getLogger("onboarding")
 
+# The worker task that posts one queued landing notice (onboarding/checker_tasks.py).
+LANDING_NOTICE_TASK = "onboarding.checker_tasks.post_landing_notice"
 ESCALATION_TITLE = "Onboarding needs an officer"
 ESCALATION_COLOUR = 0xFFA500  # ONB-36
 FIELD_MAX = 1024  # Discord's limit for a field value (BOT-15)

@@ -28,6 +28,8 @@ from onboarding.services.checker import (
     SKIPPED,
     run_checker,
 )
+from onboarding.services.joins import report_opening_dm
+from patt.discord.events import DMS_CLOSED
 from patt.discord.rest import DiscordRestClient
 from patt.job_lock import JobLock
 from patt.models import SiteConfig
@@ -609,3 +611,17 @@ def test_onb62_queue_checker_run_runs_it_in_the_worker(
     run = SyncRun.objects.get(source=SyncSource.ONBOARDING)
     assert run.trigger == "admin", run.details
     assert run.counts["resumed"] == 1, (run.counts, run.details)
+
+
+def test_onb41_a_refused_opening_dm_posts_the_notice_at_once_from_a_worker(
+    fake_discord, channels, django_capture_on_commit_callbacks, now
+):
+    user = joined(fake_discord, now)
+    row = session(user, now, State.ASKED_IN_GUILD, prompted_at=now, opening_dm_sent_at=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_opening_dm(discord_user_id=user.discord_id, outcome=DMS_CLOSED, now=now)
+    row = refresh(row)
+    assert row.state == State.DECLINED
+    assert row.landing_notice_status == LandingNoticeStatus.POSTED
+    [notice] = fake_discord.channel_messages(channels.onboarding_landing_channel_id)
+    assert notice.content.startswith(f"<@{user.discord_id}> Welcome to ")

@@ -4,6 +4,14 @@ from django.db import connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
+# Sent on commit after the Discord member sync created DiscordUser rows, with
+# `discord_user_ids` (their Discord ids) and `now`. Apps above identity listen (onboarding's
+# missed joins, ONB-10) without identity importing them. Defined by its sender, so the
+# services never import this module (no import circle).
+from identity.services.discord_sync import discord_users_created
+
+__all__ = ["discord_users_created"]
+
 
 @receiver(post_migrate, dispatch_uid="identity.ensure_officers_group")
 def ensure_officers_group_after_migrate(sender, app_config=None, using="default", **kwargs):

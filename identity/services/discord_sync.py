@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -173,6 +174,11 @@ def fill_rank_role_ids(
         taken.add(role_id)
 
 
+# identity.signals.discord_users_created (re-exported there): sent on commit with
+# `discord_user_ids` and `now` after the sync created DiscordUser rows (ONB-10's missed joins).
+discord_users_created = Signal()
+
+
 def write_members(
     members: list[MemberData], *, ladder: list[GuildRank], now: datetime, write: bool
 ) -> dict[str, int]:
@@ -201,6 +207,8 @@ def write_members(
     counts["departed"] = len(departed)
     if write:
         DiscordUser.objects.bulk_create(created, batch_size=BATCH_SIZE)
+        if created:
+            _announce_created([row.discord_id for row in created], now=now)
         DiscordUser.objects.bulk_update(changed, UPSERT_FIELDS, batch_size=BATCH_SIZE)
         for start in range(0, len(touched), BATCH_SIZE):
             DiscordUser.objects.filter(pk__in=touched[start : start + BATCH_SIZE]).update(
@@ -211,6 +219,16 @@ def write_members(
                 is_present=False, left_at=now
             )
     return counts
+
+
+def _announce_created(discord_ids: list[str], *, now: datetime) -> None:
+    """Tell listeners (onboarding's missed joins, ONB-10) about new Discord users, once the
+    rows are committed; a rolled-back sync announces nothing."""
+    transaction.on_commit(
+        lambda: discord_users_created.send(
+            sender=DiscordUser, discord_user_ids=discord_ids, now=now
+        )
+    )
 
 
 def sync_discord_members(

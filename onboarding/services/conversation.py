@@ -42,6 +42,7 @@ from onboarding.services.roster_match import (
 )
 from onboarding.services.states import record_event, reset, transition
 from onboarding.services.timing import HOURLY, answer_window, deadline_after
+from onboarding.services.verification import verify_session
 from patt.discord.events import OutMessage
 from patt.models import SiteConfig
 
@@ -231,9 +232,18 @@ def _next_step(session: OnboardingSession, *, now: datetime, trigger: str) -> Re
     if session.dm_completed_at is None:
         _move(session, State.ASKED_ALTS, now=now, trigger=trigger)
         return [replies.text(replies.ASK_ALTS)]
-    # The deadline never moves (ONB-23); verification itself (ONB-26) runs from the checker.
+    # The deadline never moves (ONB-23); the name is verified at once (ONB-26).
     _move(session, State.PENDING_VERIFICATION, now=now, trigger=trigger)
-    return [replies.text(replies.CLOSE_PENDING)]
+    return [replies.text(_verify_now(session, now=now))]
+
+
+def _verify_now(session: OnboardingSession, *, now: datetime) -> str:
+    """ONB-23, ONB-25 steps 3-4: verify at once; the closing line gives the outcome, and a
+    conflict or officer-rank claim gets ONB-27's text (never who owns the character)."""
+    result = verify_session(session, now=now)
+    if result.verified:
+        return replies.CLOSE_MATCHED
+    return result.member_reply or replies.CLOSE_PENDING
 
 
 def _main_answer(
@@ -421,7 +431,7 @@ def _asked_alts(
     summary = replies.wrap_up(
         config, main=main, alts_found=found, alts_missing=missing, ignored=ignored
     )
-    return [summary, replies.text(replies.CLOSE_PENDING)]
+    return [summary, replies.text(_verify_now(session, now=now))]
 
 
 def _pending(

@@ -18,6 +18,7 @@ from identity.models import DiscordUser
 from onboarding.models import LandingNoticeStatus, OnboardingEvent, OnboardingSession, State
 from onboarding.services import replies
 from onboarding.services.notices import LANDING_NOTICE_TASK
+from onboarding.services.provisioning import queue_provisioning
 from onboarding.services.states import record_event, reset, transition
 from onboarding.services.timing import MISSED_JOIN_MAX_AGE
 from patt.discord.events import DMS_CLOSED, SENT, OutMessage
@@ -79,8 +80,8 @@ def member_joined(*, discord_user_id: str, now: datetime | None = None) -> OutMe
     """ONB-8, ONB-9: a member joined (after identity's upsert of their DiscordUser).
 
     Onboarding off: nothing. Otherwise get or create the session; on a rejoin keep a
-    `pending_verification` or `verified` session (provisioning of the latter is the checker's,
-    ONB-32) and reset any other (ONB-5). A session now in `awaiting_dm` with DMs on moves to
+    `pending_verification` session, keep a `verified` one and queue its provisioning, and
+    reset any other (ONB-5). A session now in `awaiting_dm` with DMs on moves to
     `asked_in_guild` and the opening DM is returned; with DMs off it waits (ONB-8 step 4).
     """
     now = now or timezone.now()
@@ -92,7 +93,11 @@ def member_joined(*, discord_user_id: str, now: datetime | None = None) -> OutMe
         return None
     with transaction.atomic():
         session, created = get_or_create_session(discord_user, now=now, trigger="joined")
-        if not created and session.state not in (State.PENDING_VERIFICATION, State.VERIFIED):
+        if not created and session.state == State.VERIFIED:
+            # ONB-9: kept, and provisioning is queued (it stopped while the member was away).
+            queue_provisioning(session, now=now)
+            return None
+        if not created and session.state != State.PENDING_VERIFICATION:
             reset(session, now=now, trigger="rejoined the server")
         if session.state != State.AWAITING_DM or not config.bot_dms_enabled:
             return None

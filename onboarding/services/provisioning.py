@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from identity.models import DiscordUser, GuildRank, InviteCode, PlayerCharacter
+from identity.models import DiscordUser, GuildRank, InviteCode, PlayerCharacter, WowCharacter
 from identity.services.invites import create_invite
 from onboarding.models import (
     EscalationReason,
@@ -290,7 +290,7 @@ def _welcome_step(
 # --- ONB-30: the welcome DM ------------------------------------------------------------------
 
 
-def _character_line(character) -> str:
+def _character_line(character: WowCharacter) -> str:
     where = character.realm_name or character.realm_slug
     line = f"{character.name} - {where}"
     if character.playable_class is not None:

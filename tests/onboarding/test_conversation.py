@@ -58,13 +58,13 @@ def test_happy_path_yes_main_alts_wrap_up(chat, roster):
     assert chat.session.main_character == roster["Trogmoon"]
     assert chat.session.state == State.ASKED_ALTS
     replies = chat.say("Trogdor, Nobody and x1")
+    # ONB-25 steps 3-4: verified at once, and the closing line says so.
     assert replies == [
         "Got it - thanks!",
-        "I'll check after every roster sync; if I can't find you within a day, an officer "
-        "will help.",
+        "Matched! Setting up your role and website access - one more message is coming.",
     ]
     session = chat.session
-    assert session.state == State.PENDING_VERIFICATION
+    assert session.state == State.VERIFIED
     assert session.reported_alt_names == ["Trogdor", "Nobody"]
     assert session.dm_completed_at == chat.now
     assert session.deadline_at == chat.now + timedelta(hours=24)
@@ -87,7 +87,7 @@ def test_none_means_no_alts(chat):
     chat.say("Trogmoon")
     chat.say("none")
     assert chat.session.reported_alt_names == []
-    assert chat.session.state == State.PENDING_VERIFICATION
+    assert chat.session.state == State.VERIFIED  # Trogmoon matched at once (ONB-25)
 
 
 def test_no_means_not_in_the_guild_yet(chat):
@@ -324,9 +324,13 @@ def test_pending_without_a_name_and_with_one(chat, roster):
     chat.say("no")
     assert chat.say("ok thanks") == ["Once you've joined in-game, send me your character name."]
     deadline = chat.session.deadline_at
-    assert chat.say("Trogmoon")[0] == "Found **Trogmoon** - Sen'jin, Druid (Member)."
+    # ONB-23: verified at once, and the reply gives the outcome.
+    assert chat.say("Trogmoon") == [
+        "Found **Trogmoon** - Sen'jin, Druid (Member).",
+        "Matched! Setting up your role and website access - one more message is coming.",
+    ]
     session = chat.session
-    assert session.state == State.PENDING_VERIFICATION
+    assert session.state == State.VERIFIED
     assert session.is_in_guild is True
     assert session.main_character == roster["Trogmoon"]
     assert session.deadline_at == deadline  # the deadline never moves
@@ -334,11 +338,12 @@ def test_pending_without_a_name_and_with_one(chat, roster):
 
 def test_pending_still_looking_and_a_pick(chat, roster):
     chat.say("no")
-    chat.say("Zzyzx")
-    assert chat.say("any news?") == [
-        "Still looking for **Zzyzx** (not checked yet); if the name was wrong, send me the "
-        "right one."
-    ]
+    # ONB-23: the name is verified at once (no match), so it has been checked once.
+    assert chat.say("Zzyzx")[-1] == (
+        "I'll check after every roster sync; if I can't find you within a day, an officer "
+        "will help."
+    )
+    assert chat.say("any news?")[0].startswith("Still looking for **Zzyzx** (checked 1 times")
     OnboardingSession.objects.filter(pk=chat.session.pk).update(
         verification_attempts=2, last_verification_at=chat.now - timedelta(hours=2)
     )
@@ -349,10 +354,7 @@ def test_pending_still_looking_and_a_pick(chat, roster):
     assert chat.session.state == State.CONFIRM_MAIN
     chat.say("1")
     session = chat.session
-    assert (session.state, session.main_character) == (
-        State.PENDING_VERIFICATION,
-        roster["Trogmoon"],
-    )
+    assert (session.state, session.main_character) == (State.VERIFIED, roster["Trogmoon"])
 
 
 def test_found_reply_names_the_rank(chat):

@@ -29,6 +29,9 @@ Routes (relative to `base_url`, which ends in /api/v10):
   recipient 403 50007, a recipient who left 404 10013, a "no permission" channel 403 50013
 - `PUT` / `DELETE /guilds/{g}/members/{u}/roles/{r}`: 204 and the member's roles change; unknown
   role 404 10011, a role above the bot's 403 50013
+- `GET` / `PUT /applications/{a}/commands` and `/applications/{a}/guilds/{g}/commands`: the slash
+  commands, globally or for the server; `PUT` overwrites the list (BOT-12's `--sync-commands`);
+  `app_commands(scope)` / `set_app_commands(scope, names)` read and seed them
 
 Every request needs `Authorization: Bot <token>`, else 401 `{"message": "401: Unauthorized",
 "code": 0}`. Scripted replies (`script`) are served, in order, before the normal behaviour of a
@@ -216,6 +219,8 @@ class FakeDiscord:
         self._no_permission: set[str] = set()
         self._dms_closed: set[str] = set()
         self._dm_channels: dict[str, str] = {}  # recipient id -> channel id
+        # BOT-12: the registered slash commands, "global" or a server id -> command objects.
+        self._app_commands: dict[str, list[dict]] = {}
         self._scripts: dict[tuple[str, str], deque[Reply]] = defaultdict(deque)
         self._requests: list[RecordedRequest] = []
         self._messages: list[RecordedMessage] = []
@@ -387,6 +392,18 @@ class FakeDiscord:
 
     def dm_messages(self, user_id: str) -> list[RecordedMessage]:
         return [m for m in self.messages if m.recipient_id == str(user_id)]
+
+    def app_commands(self, scope: str = "global") -> list[dict]:
+        """The slash commands registered globally ("global") or for a server id (BOT-12)."""
+        with self._lock:
+            return list(self._app_commands.get(str(scope), []))
+
+    def set_app_commands(self, scope: str, names: Iterable[str]) -> None:
+        """Pretend these commands are registered already (globally or for a server)."""
+        with self._lock:
+            self._app_commands[str(scope)] = [
+                self._app_command(scope, {"name": name, "description": name}) for name in names
+            ]
 
     def dm_channel_id(self, user_id: str) -> str | None:
         with self._lock:
@@ -565,10 +582,53 @@ class FakeDiscord:
             member["roles"].remove(role_id)
         return 204, None
 
+    # --- application commands (BOT-12) --------------------------------------------------------
+
+    def _app_command(self, scope: str, command: dict) -> dict:
+        return {
+            "type": 1,
+            "options": [],
+            "default_member_permissions": None,
+            "dm_permission": True,
+            "nsfw": False,
+            **command,
+            "id": self.new_id(),
+            "application_id": self.bot_user["id"],
+            "version": self.new_id(),
+            **({"guild_id": scope} if scope != "global" else {}),
+        }
+
+    def _application(self, application_id: str) -> None:
+        if application_id != self.bot_user["id"]:
+            raise _Refusal(404, 10002, "Unknown Application")
+
+    def _get_global_commands(self, body, query, application_id):
+        self._application(application_id)
+        return 200, self._app_commands.get("global", [])
+
+    def _put_global_commands(self, body, query, application_id):
+        """Bulk overwrite: the list replaces every global command of the app."""
+        self._application(application_id)
+        self._app_commands["global"] = [self._app_command("global", c) for c in body or []]
+        return 200, self._app_commands["global"]
+
+    def _get_guild_commands(self, body, query, application_id, guild_id):
+        self._application(application_id)
+        self._guild(guild_id)
+        return 200, self._app_commands.get(guild_id, [])
+
+    def _put_guild_commands(self, body, query, application_id, guild_id):
+        """Bulk overwrite of the server's commands."""
+        self._application(application_id)
+        self._guild(guild_id)
+        self._app_commands[guild_id] = [self._app_command(guild_id, c) for c in body or []]
+        return 200, self._app_commands[guild_id]
+
 
 # --- routing --------------------------------------------------------------------------------
 
 _MEMBER_ROLE = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
+_GUILD_COMMANDS = "/applications/{application_id}/guilds/{guild_id}/commands"
 _ROUTES = [
     ("GET", "/users/@me", FakeDiscord._get_me),
     ("GET", "/oauth2/applications/@me", FakeDiscord._get_application),
@@ -582,6 +642,10 @@ _ROUTES = [
     ("GET", "/channels/{channel_id}", FakeDiscord._get_channel),
     ("POST", "/users/@me/channels", FakeDiscord._open_dm),
     ("POST", "/channels/{channel_id}/messages", FakeDiscord._post_message),
+    ("GET", "/applications/{application_id}/commands", FakeDiscord._get_global_commands),
+    ("PUT", "/applications/{application_id}/commands", FakeDiscord._put_global_commands),
+    ("GET", _GUILD_COMMANDS, FakeDiscord._get_guild_commands),
+    ("PUT", _GUILD_COMMANDS, FakeDiscord._put_guild_commands),
 ]
 _PARAM = re.compile(r"\{(\w+)\}")
 

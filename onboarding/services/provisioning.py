@@ -35,6 +35,7 @@ from onboarding.services.answers import parse_name
 from onboarding.services.roster_match import resolve_exact
 from onboarding.services.states import record_event, transition
 from patt.discord.errors import (
+    DiscordAuthError,
     DiscordError,
     DiscordNotConfigured,
     DiscordRateLimited,
@@ -73,8 +74,10 @@ ROLE_FINAL = frozenset(
 WELCOME_FINAL = frozenset(
     {WelcomeDmStatus.DMS_OFF, WelcomeDmStatus.SENT, WelcomeDmStatus.DMS_CLOSED}
 )
-# BOT-18: the transient row; everything else is permanent.
-TRANSIENT = (DiscordRateLimited, DiscordUnavailable)
+# BOT-18: the transient row; everything else is permanent. A 401 stops the job's Discord work
+# (the token is wrong, not the role), so it is retried later like a transient error.
+TRANSIENT = (DiscordRateLimited, DiscordUnavailable, DiscordAuthError)
+FIELD_MAX = 1024  # BOT-15: an embed field's value
 
 
 class _StopRun(Exception):
@@ -344,7 +347,7 @@ def welcome_embed(
         )
 
     fields = [
-        {"name": "Characters", "value": "\n".join(lines) or "(none yet)", "inline": False},
+        {"name": "Characters", "value": _cut("\n".join(lines) or "(none yet)"), "inline": False},
         {"name": "Role", "value": role, "inline": False},
         {"name": "Website", "value": "\n".join(website), "inline": False},
     ]
@@ -356,6 +359,11 @@ def welcome_embed(
         "fields": fields,
         "footer": replies.footer(config),
     }
+
+
+def _cut(value: str) -> str:
+    """An embed field within Discord's limit (BOT-15): long alt lists are cut."""
+    return value if len(value) <= FIELD_MAX else value[: FIELD_MAX - 1] + "…"
 
 
 def _relative(moment: datetime, now: datetime) -> str:

@@ -262,3 +262,17 @@ def test_onb28_initiate_role_when_the_player_has_no_rank(fake_discord, now):
     assert provision_session(session.pk, now=now) == State.PROVISIONED
     assert initiate_role in fake_discord.member(user.discord_id)["roles"]
     assert DiscordUser.objects.get(pk=user.pk).is_present
+
+
+def test_bot18_a_401_on_the_role_stops_the_run_without_failing_the_role(world, now):
+    fake = world["fake"]
+    session = pending(world["user"], now)
+    with transaction.atomic():
+        verify_session(session, now=now)
+    fake.script("PUT", ROLE_ROUTE, [401])
+    outcome = provision_session(session.pk, now=now)
+    session.refresh_from_db()
+    assert outcome.startswith("stopped: role")
+    assert (session.state, session.role_status) == (State.VERIFIED, "pending")
+    assert session.escalated_at is None
+    assert fake.requests_to("POST") == []  # the welcome DM waits for the next run

@@ -45,7 +45,7 @@ from onboarding.services.provisioning import provision_session
 from onboarding.services.states import record_event
 from onboarding.services.timing import deadline_after, nudge_after, resume_batch, resume_max_age
 from onboarding.services.verification import verify_session
-from patt.discord.errors import DiscordError, DiscordNotConfigured, DMsClosed
+from patt.discord.errors import DiscordAuthError, DiscordError, DiscordNotConfigured, DMsClosed
 from patt.discord.events import DMS_CLOSED, FAILED, OutMessage
 from patt.discord.rest import DiscordRestClient
 from patt.job_lock import JobLock
@@ -148,16 +148,21 @@ def _run(
             client = DiscordRestClient()
         except DiscordNotConfigured:
             report.warn("Discord not configured: no DMs, posts or provisioning this run")
-    _verify(report, now=now)
-    if client is not None:
-        _provision(report, client=client, now=now)
-    _escalate(report, now=now)
-    if client is not None:
-        _post_escalations(report, client=client, config=config, now=now)
-        if config.bot_dms_enabled:
-            _nudge(report, client=client, config=config, now=now)
-            _resume(report, client=client, config=config, now=now)
-        _post_landing_notices(report, client=client, config=config, now=now)
+    try:
+        _verify(report, now=now)
+        if client is not None:
+            _provision(report, client=client, now=now)
+        _escalate(report, now=now)
+        if client is not None:
+            _post_escalations(report, client=client, config=config, now=now)
+            if config.bot_dms_enabled:
+                _nudge(report, client=client, config=config, now=now)
+                _resume(report, client=client, config=config, now=now)
+            _post_landing_notices(report, client=client, config=config, now=now)
+    except DiscordAuthError as exc:
+        # BOT-18, BOT-19: a rejected token is never repeated; the run stops its Discord work.
+        report.add("errors")
+        report.warn(f"Discord rejected the bot token; the Discord steps stopped ({exc})")
     report.counts["still_pending"] = OnboardingSession.objects.filter(
         state=State.PENDING_VERIFICATION
     ).count()
@@ -170,6 +175,8 @@ def _guarded(
     timeline and counted; the run goes on."""
     try:
         step()
+    except DiscordAuthError:
+        raise  # the whole run stops its Discord work (`_run`)
     except Exception as exc:
         error_id = uuid.uuid4().hex[:8]
         report.add("errors")

@@ -27,7 +27,7 @@ from onboarding.services.answers import parse_name
 from onboarding.services.roster_match import AMBIGUOUS, RESOLVED, resolve_exact, roster_characters
 from onboarding.services.states import record_event
 from onboarding.services.timing import deadline_after
-from patt.discord.errors import DiscordError
+from patt.discord.errors import DiscordAuthError, DiscordError
 from patt.discord.rest import DiscordRestClient
 from patt.models import SiteConfig
 
@@ -238,6 +238,8 @@ def post_escalation(
                 embeds=[escalation_embed(session, config=config)],
                 allowed_mentions={"parse": []},
             )
+        except DiscordAuthError:
+            raise  # BOT-19: the run stops its Discord work; nothing is marked failed
         except DiscordError as exc:
             logger.warning(
                 "Escalation post of onboarding session #%s failed: %s",
@@ -284,6 +286,8 @@ def post_landing_notice(
                     content=landing_notice_text(session, config=config),
                     allowed_mentions={"parse": [], "users": [user_id]},
                 )
+            except DiscordAuthError:
+                raise  # BOT-19: as above
             except DiscordError as exc:
                 if exc.transient:
                     return RETRY

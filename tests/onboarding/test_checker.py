@@ -625,3 +625,31 @@ def test_onb41_a_refused_opening_dm_posts_the_notice_at_once_from_a_worker(
     assert row.landing_notice_status == LandingNoticeStatus.POSTED
     [notice] = fake_discord.channel_messages(channels.onboarding_landing_channel_id)
     assert notice.content.startswith(f"<@{user.discord_id}> Welcome to ")
+
+
+def test_bot14_without_a_token_the_database_steps_still_run(fake_discord, settings, now):
+    settings.DISCORD_BOT_TOKEN = ""
+    waiting = session(joined(fake_discord, now), now)
+    overdue = pending(joined(fake_discord, now, username="late"), now)
+
+    report = run_checker(now=now)
+
+    assert any("Discord not configured" in warning for warning in report.warnings)
+    assert fake_discord.requests == []
+    assert refresh(waiting).state == State.AWAITING_DM
+    assert refresh(overdue).verification_attempts == 1
+    assert refresh(overdue).escalation_reason == EscalationReason.NO_MATCH
+
+
+def test_bot19_a_rejected_token_stops_the_discord_steps(fake_discord, channels, now):
+    bad = DiscordRestClient(token="wrong-token", sleep=lambda seconds: None)
+    first = session(joined(fake_discord, now, username="a"), now)
+    second = session(joined(fake_discord, now, username="b"), now)
+    overdue = pending(joined(fake_discord, now, username="late"), now)
+
+    report = run_checker(now=now, client=bad)
+
+    assert len([r for r in fake_discord.requests if not r.authorized]) == 1  # never repeated
+    assert any("rejected the bot token" in warning for warning in report.warnings)
+    assert refresh(overdue).escalation_posted_at is None  # retried on a later run
+    assert refresh(first).state == refresh(second).state == State.AWAITING_DM

@@ -183,6 +183,33 @@ async def onboard_retry(interaction: discord.Interaction, member: discord.Member
     )
 
 
+async def resend_invite(interaction: discord.Interaction, member: discord.Member) -> None:
+    """ONB-51: `/resend-invite member`."""
+    await answer(
+        interaction,
+        "resend-invite",
+        services.resend_invite,
+        caller=member_info(interaction.user),
+        target=member_info(member),
+    )
+
+
+async def whois(
+    interaction: discord.Interaction,
+    member: discord.Member | None = None,
+    character: str | None = None,
+) -> None:
+    """ONB-51: `/whois [member] [character]`."""
+    await answer(
+        interaction,
+        "whois",
+        services.whois,
+        caller=member_info(interaction.user),
+        target=member_info(member) if member is not None else None,
+        character=character or "",
+    )
+
+
 # --- autocomplete (BOT-10, BOT-20) -----------------------------------------------------------
 
 
@@ -219,9 +246,21 @@ def build() -> list[app_commands.Command[Any, ..., Any]]:
         callback=onboard_resolve,
     )
     resolve_command.autocomplete("character")(character_autocomplete)
+    whois_command = app_commands.Command(
+        name="whois",
+        description="Officers: who a member or a character is.",
+        callback=whois,
+    )
+    whois_command.autocomplete("character")(character_autocomplete)
     return [
         verify_command,
         resolve_command,
+        whois_command,
+        app_commands.Command(
+            name="resend-invite",
+            description="Officers: the website invite again, by DM.",
+            callback=resend_invite,
+        ),
         app_commands.Command(
             name="onboard-retry",
             description="Officers: verify again now, or queue provisioning again.",

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from identity.bot_listeners import member_data
 from identity.matching.normalise import normalise
@@ -39,7 +41,7 @@ from onboarding.models import (
     State,
 )
 from onboarding.services import flags
-from onboarding.services.answers import parse_name, realm_key
+from onboarding.services.answers import ParsedName, parse_name, realm_key
 from onboarding.services.joins import get_or_create_session, report_opening_dm, send_opening
 from onboarding.services.roster_match import (
     AMBIGUOUS,
@@ -67,16 +69,20 @@ __all__ = [
     "dismiss",
     "dismiss_onboarding",
     "find_character",
+    "known_characters",
     "officer_event",
     "onboarding_status",
     "report_start_dm",
     "require_officer",
+    "resend_invite",
+    "resend_invite_of",
     "resolve_onboarding",
     "resolve_session_of",
     "retry_onboarding",
     "retry_session_of",
     "start_onboarding",
     "verify_member",
+    "whois",
 ]
 
 OFFICERS_ONLY = "This command is for officers only."
@@ -380,21 +386,28 @@ def report_start_dm(*, target_id: str, outcome: str, now: datetime | None = None
 # --- /onboard-resolve (ONB-51) ---------------------------------------------------------------
 
 
-def find_character(typed: str) -> WowCharacter:
-    """ONB-51: any known character (roster or not) by `Name` or `Name-Realm`; unknown or
-    ambiguous is refused with the options."""
-    parsed = parse_name(typed)
-    if parsed is None:
-        raise Refused(f"{typed!r} isn't a character name - use `Name` or `Name-Realm`.")
+def known_characters(parsed: ParsedName) -> list[WowCharacter]:
+    """Every known character (roster or not) of that name, and on the realm hint's realm when
+    one is given; roster characters first. One query."""
     known = list(
         WowCharacter.objects.filter(name_key=parsed.name.casefold())
-        .select_related("playable_class", "guild_rank")
+        .select_related("playable_class", "guild_rank", "link__player")
         .order_by("-in_guild", "realm_slug")
     )
     if parsed.realm:
         known = [
             c for c in known if parsed.realm in {realm_key(c.realm_slug), realm_key(c.realm_name)}
         ]
+    return known
+
+
+def find_character(typed: str) -> WowCharacter:
+    """ONB-51: any known character (roster or not) by `Name` or `Name-Realm`; unknown or
+    ambiguous is refused with the options."""
+    parsed = parse_name(typed)
+    if parsed is None:
+        raise Refused(f"{typed!r} isn't a character name - use `Name` or `Name-Realm`.")
+    known = known_characters(parsed)
     if len(known) == 1:
         return known[0]
     if not known:
@@ -597,6 +610,168 @@ def retry_session_of(user: DiscordUser, *, actor: str, what: str, now: datetime)
         return RetryOutcome(
             f"skipped ({closed})", f"Nothing to retry - the session is {session.state}."
         )
+
+
+# --- /resend-invite (ONB-51) -----------------------------------------------------------------
+
+
+def resend_invite(*, caller: MemberInfo, target: MemberInfo, now: datetime | None = None) -> str:
+    """ONB-51 `/resend-invite member` (and the admin's "Resend welcome & invite", ONB-61).
+
+    No player: use `/onboard-resolve`. A website account: said, no code. Otherwise the access
+    step (ONB-29: the newest unused invite with ≥ 24 h left, or a new one) and the invite's DM
+    queued on commit (identity's invite DM, ACC-32; DMs off: not sent); the reply has the
+    code, its expiry and the DM status."""
+    now = now or timezone.now()
+    require_officer(caller)
+    user = target_user(target)
+    return resend_invite_of(user, actor=actor_of(caller), what="/resend-invite", now=now)
+
+
+def resend_invite_of(user: DiscordUser, *, actor: str, what: str, now: datetime) -> str:
+    from identity.models import InviteDmStatus
+    from identity.services.invite_dm import DM_TASK
+    from onboarding.services.provisioning import grant_access
+
+    who = mention(user.discord_id)
+    player = Player.objects.select_related("user").filter(discord_user=user).first()
+    if player is None:
+        raise Refused("No player yet - use `/onboard-resolve`.", code=Refused.NOT_FOUND)
+    if player.user is not None:
+        return f"Already has an account (username {player.user.get_username()})"
+    with transaction.atomic():
+        session = _locked_session(user)
+        if session is None or session.player_id != player.pk:
+            raise Refused(
+                f"No onboarding session with a player for {who} - use `/onboard-resolve`.",
+                code=Refused.CONFLICT,
+            )
+        grant_access(session, now=now)
+        invite = session.invite
+        if invite is None:
+            raise Refused("No invite could be made.", code=Refused.CONFLICT)
+        dms_on = SiteConfig.get().bot_dms_enabled
+        invite.dm_status = InviteDmStatus.QUEUED if dms_on else InviteDmStatus.DMS_OFF
+        invite.save(update_fields=["dm_status"])
+        if dms_on:
+            transaction.on_commit(partial(async_task, DM_TASK, invite.pk))
+        officer_event(session, actor=actor, what=what, now=now)
+    dm = "DM queued" if dms_on else "DMs are off - share the link yourself"
+    return (
+        f"Invite for {who}: code **{invite.code}**, expires {_when(invite.expires_at)}; "
+        f"{settings.SITE_URL}/register?code={invite.code} ({dm})."
+    )
+
+
+# --- /whois (ONB-51) -------------------------------------------------------------------------
+
+WHOIS_MAX_CHARACTERS = 15
+
+
+def _player_summaries() -> QuerySet[Player]:
+    return Player.objects.select_related(
+        "guild_rank", "user", "main_character", "discord_user__onboarding_session"
+    )
+
+
+def whois(
+    *,
+    caller: MemberInfo,
+    target: MemberInfo | None = None,
+    character: str = "",
+    now: datetime | None = None,
+) -> str:
+    """ONB-51 `/whois [member] [character]`: exactly one option. A member: their player,
+    rank (source), Discord name and presence, account, main, ≤ 15 characters with their links,
+    and the onboarding state. A character: its details and owner, with the owner's summary."""
+    require_officer(caller)
+    if (target is None) == (not character):
+        raise Refused("Give exactly one of member or character.")
+    if target is not None:
+        if target.bot:
+            raise Refused(BOTS_DONT_ONBOARD)
+        user = (
+            DiscordUser.objects.select_related("onboarding_session")
+            .filter(discord_id=target.id)
+            .first()
+        )
+        player = _player_summaries().filter(discord_user__discord_id=target.id).first()
+        if player is None:
+            presence = _presence(user)
+            state = _session_state(user)
+            return f"{mention(target.id)}{presence}: no player yet. Onboarding: {state}."
+        return _cut(_player_summary(player))
+    parsed = parse_name(character)
+    known = known_characters(parsed) if parsed is not None else []
+    if not known:
+        hint = ""
+        if parsed is not None:
+            names = [c.name for c, _ in suggest(parsed)]
+            hint = f" Did you mean {', '.join(names)}?" if names else ""
+        return f"No character named {character} on record.{hint}"
+    lines = []
+    for found in known[:WHOIS_MAX_CHARACTERS]:
+        link = getattr(found, "link", None)
+        owner = (
+            f"linked to **{link.player.display_name}** ({_link_text(link)})"
+            if link is not None
+            else "not linked to anyone"
+        )
+        lines.append(f"{_character_line(found)}; {owner}")
+        if link is not None and len(known) == 1:
+            lines.append(_player_summary(_player_summaries().get(pk=link.player_id)))
+    return _cut("\n".join(lines))
+
+
+def _presence(user: DiscordUser | None) -> str:
+    if user is None:
+        return ""
+    where = "in the server" if user.is_present else "left the server"
+    return f" ({user.display_name or user.username}, {where})"
+
+
+def _session_state(user: DiscordUser | None) -> str:
+    session = getattr(user, "onboarding_session", None) if user is not None else None
+    return session.state if session is not None else "no session"
+
+
+def _character_line(character: WowCharacter) -> str:
+    realm = character.realm_name or character.realm_slug
+    details = [
+        character.playable_class.name if character.playable_class else "?",
+        f"level {character.level}" if character.level else "level ?",
+        character.guild_rank.name if character.guild_rank else "no rank",
+        "in guild" if character.in_guild else "not in guild",
+    ]
+    return f"**{character.name}-{realm}** ({', '.join(details)})"
+
+
+def _link_text(link: PlayerCharacter) -> str:
+    confirmed = "confirmed" if link.confirmed else "unconfirmed"
+    return f"{link.link_source}, {link.confidence}, {confirmed}"
+
+
+def _player_summary(player: Player) -> str:
+    rank = player.guild_rank.name if player.guild_rank else "no rank"
+    user = player.discord_user
+    account = f"yes ({player.user.get_username()})" if player.user else "no"
+    main = player.main_character.name if player.main_character else "(none)"
+    links = list(
+        PlayerCharacter.objects.filter(player=player)
+        .select_related("character__playable_class", "character__guild_rank")
+        .order_by("-character__in_guild", "character__name")[: WHOIS_MAX_CHARACTERS + 1]
+    )
+    lines = [
+        f"Player **{player.display_name}**: {rank} ({player.rank_source})",
+        f"Discord: {mention(user.discord_id) if user else '(none)'}{_presence(user)}",
+        f"Website account: {account} · main: {main}",
+    ]
+    for link in links[:WHOIS_MAX_CHARACTERS]:
+        lines.append(f"- {_character_line(link.character)}: {_link_text(link)}")
+    if len(links) > WHOIS_MAX_CHARACTERS:
+        lines.append("- …and more in the admin")
+    lines.append(f"Onboarding: {_session_state(user)}")
+    return "\n".join(lines)
 
 
 # --- /onboard-status (ONB-51) ----------------------------------------------------------------

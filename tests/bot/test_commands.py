@@ -154,7 +154,17 @@ def test_bot_12_onboarding_contributes_its_commands():
         "onboard-start",
         "onboard-resolve",
         "onboard-retry",
+        "resend-invite",
+        "whois",
     } <= names
+
+
+def test_onb_51_whois_passes_either_option(patch_service):
+    interaction = stand_in_interaction()
+    seen = patch_service("whois", "Player **Trog**")
+    run(bot_commands.whois(interaction, character="Trogmoon"))
+    assert seen[0]["target"] is None and seen[0]["character"] == "Trogmoon"
+    interaction.followup.send.assert_awaited_once_with("Player **Trog**", ephemeral=True)
 
 
 def test_onb_51_resolve_passes_the_character(patch_service):

@@ -423,3 +423,68 @@ def test_onb_50_verify_verified_reply(member, roster, now, django_capture_on_com
     )
     assert lines[1].startswith("Sign in with Discord: ") and "/register?code=" in lines[2]
     assert session_of(member).state == State.VERIFIED
+
+
+# --- /whois, /resend-invite ---------------------------------------------------------------------
+
+
+def test_onb_51_whois_needs_exactly_one_option(officer, member):
+    with pytest.raises(Refused, match="exactly one"):
+        commands.whois(caller=officer)
+    with pytest.raises(Refused, match="exactly one"):
+        commands.whois(caller=officer, target=info(member), character="Trogmoon")
+
+
+def test_onb_51_whois_of_a_member_and_of_a_character(officer, member, roster):
+    from tests.factories import PlayerCharacterFactory
+
+    player = PlayerFactory(display_name="Trog", discord_user=member, guild_rank=rank("Member"))
+    PlayerCharacterFactory(
+        player=player,
+        character=roster["Trogmoon"],
+        link_source="onboarding",
+        confidence="medium",
+        confirmed=False,
+    )
+    open_session(member, state=State.ASKED_MAIN)
+    reply = commands.whois(caller=officer, target=info(member))
+    assert reply.splitlines()[0] == "Player **Trog**: Member (auto)"
+    assert "- **Trogmoon-Sen'jin** (Druid, level 80, Member, in guild): onboarding, medium" in reply
+    assert reply.splitlines()[-1] == "Onboarding: asked_main"
+    about = commands.whois(caller=officer, character="Trogmoon")
+    assert about.startswith("**Trogmoon-Sen'jin** (Druid, level 80, Member, in guild); linked to")
+    assert "Player **Trog**" in about
+    assert commands.whois(caller=officer, character="Trogdor").endswith("not linked to anyone")
+    assert commands.whois(caller=officer, character="Trogmon") == (
+        "No character named Trogmon on record. Did you mean Trogmoon, Trogdor?"
+    )
+
+
+def test_onb_51_whois_of_a_member_without_player(officer, member):
+    assert commands.whois(caller=officer, target=info(member)) == (
+        f"<@{member.discord_id}> ({member.display_name}, in the server): no player yet. "
+        "Onboarding: no session."
+    )
+
+
+def test_onb_51_resend_invite(officer, member, now, django_capture_on_commit_callbacks):
+    with pytest.raises(Refused, match="No player yet"):
+        commands.resend_invite(caller=officer, target=info(member), now=now)
+    session = open_session(member, state=State.PROVISIONED)
+    with django_capture_on_commit_callbacks() as callbacks:
+        reply = commands.resend_invite(caller=officer, target=info(member), now=now)
+    session.refresh_from_db()
+    assert session.invite is not None
+    assert f"code **{session.invite.code}**" in reply and "(DM queued)" in reply
+    assert len(callbacks) == 1
+    again = commands.resend_invite(caller=officer, target=info(member), now=now)
+    assert f"code **{session.invite.code}**" in again  # the unused invite is reused (ONB-29)
+
+
+def test_onb_51_resend_invite_to_a_member_with_an_account(officer, member, now):
+    from tests.factories import UserFactory
+
+    PlayerFactory(discord_user=member, user=UserFactory(username="trogsite"))
+    assert commands.resend_invite(caller=officer, target=info(member), now=now) == (
+        "Already has an account (username trogsite)"
+    )

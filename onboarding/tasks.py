@@ -7,3 +7,11 @@ def provision_session(session_id: int) -> str:
     from onboarding.services.provisioning import provision_session as provision
 
     return provision(session_id)
+
+
+def retry_role(session_id: int) -> str:
+    """ONB-51 `/onboard-retry`: the role step again for a closed session whose role failed;
+    returns the new role status or why nothing was done."""
+    from onboarding.services.provisioning import retry_role as retry
+
+    return retry(session_id)

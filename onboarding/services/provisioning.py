@@ -53,12 +53,15 @@ __all__ = [
     "grant_access",
     "provision_session",
     "queue_provisioning",
+    "queue_role_retry",
+    "retry_role",
     "welcome_embed",
 ]
 
 logger = logging.getLogger("onboarding")
 
 PROVISION_TASK = "onboarding.tasks.provision_session"
+ROLE_TASK = "onboarding.tasks.retry_role"
 INVITE_TTL_HOURS = 72  # ONB-29: the InviteCode default
 INVITE_MIN_LEFT = timedelta(hours=24)  # ONB-29: an invite reused needs this much time left
 ERROR_MAX = 500
@@ -89,6 +92,15 @@ def queue_provisioning(session: OnboardingSession, *, now: datetime) -> None:
     commits (the worker must see the `verified` row; a rollback queues nothing)."""
     record_event(session, kind=OnboardingEvent.Kind.PROVISIONING, detail="queued", now=now)
     transaction.on_commit(partial(async_task, PROVISION_TASK, session.pk))
+
+
+def queue_role_retry(session: OnboardingSession, *, now: datetime) -> None:
+    """ONB-51 `/onboard-retry` of a closed session whose role `failed`: queue the role step
+    again (`onboarding.tasks.retry_role`) on commit."""
+    record_event(
+        session, kind=OnboardingEvent.Kind.PROVISIONING, detail="role retry queued", now=now
+    )
+    transaction.on_commit(partial(async_task, ROLE_TASK, session.pk))
 
 
 def grant_access(session: OnboardingSession, *, now: datetime) -> None:
@@ -148,6 +160,43 @@ def provision_session(
             _failed(session, str(stop), now=now)
             return f"stopped: {stop}"
         return session.state
+
+
+def retry_role(
+    session_id: int, *, client: DiscordRestClient | None = None, now: datetime | None = None
+) -> str:
+    """ONB-51: the role step (ONB-28 step 2) again for a provisioned or manually resolved
+    session whose role `failed`; returns the new `role_status` or why it did nothing. The
+    session stays closed; a transient error leaves the role `failed` for another retry."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = (
+            OnboardingSession.objects.select_for_update(of=("self",))
+            .select_related("player__guild_rank", "discord_user")
+            .filter(pk=session_id)
+            .first()
+        )
+        if session is None:
+            return "missing"
+        closed = session.state in (State.PROVISIONED, State.MANUALLY_RESOLVED)
+        if not closed or session.role_status != RoleStatus.FAILED:
+            return f"skipped: {session.state}, role {session.role_status or 'not started'}"
+        try:
+            client = client or DiscordRestClient()
+            member = client.get_guild_member(session.discord_user.discord_id)
+            _role_step(session, client=client, member=member, now=now)
+        except _StopRun as stop:
+            session.role_status = RoleStatus.FAILED
+            _failed(session, str(stop), now=now)
+            session.save(update_fields=["role_status", "updated_at"])
+            return f"stopped: {stop}"
+        except DiscordError as exc:
+            _failed(session, f"role retry: {exc}", now=now)
+            return f"stopped: {exc}"
+        if session.role_status != RoleStatus.FAILED:
+            session.provision_error = ""
+            session.save(update_fields=["provision_error", "updated_at"])
+        return session.role_status
 
 
 def _failed(session: OnboardingSession, error: str, *, now: datetime) -> None:

@@ -10,7 +10,12 @@ from django_q.conf import Conf
 
 from identity.models import DiscordUser, GuildRank, InviteCode
 from onboarding.models import OnboardingSession, State
-from onboarding.services.provisioning import provision_session, queue_provisioning
+from onboarding.services.provisioning import (
+    provision_session,
+    queue_provisioning,
+    queue_role_retry,
+    retry_role,
+)
 from onboarding.services.verification import verify_session
 from patt.discord.rest import DiscordRestClient
 from patt.models import SiteConfig
@@ -276,3 +281,25 @@ def test_bot18_a_401_on_the_role_stops_the_run_without_failing_the_role(world, n
     assert (session.state, session.role_status) == (State.VERIFIED, "pending")
     assert session.escalated_at is None
     assert fake.requests_to("POST") == []  # the welcome DM waits for the next run
+
+
+def test_onb51_role_retry_after_a_failed_role(world, now, django_capture_on_commit_callbacks):
+    fake = world["fake"]
+    above = fake.add_role(name="Member+", above_bot=True)
+    GuildRank.objects.filter(name="Member").update(discord_role_id=above)
+    session = pending(world["user"], now)
+    verify_and_provision(session, now, django_capture_on_commit_callbacks)
+    assert (session.state, session.role_status) == (State.PROVISIONED, "failed")
+    # The officers fix the role; /onboard-retry queues the role step again.
+    GuildRank.objects.filter(name="Member").update(discord_role_id=world["role_id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_role_retry(session, now=now)
+    session.refresh_from_db()
+    assert (session.state, session.role_status, session.provision_error) == (
+        State.PROVISIONED,
+        "assigned",
+        "",
+    )
+    assert world["role_id"] in fake.member(world["user"].discord_id)["roles"]
+    assert provision_session(session.pk) == "skipped: provisioned"
+    assert retry_role(session.pk).startswith("skipped")

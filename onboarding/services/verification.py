@@ -48,6 +48,7 @@ __all__ = [
 
 logger = logging.getLogger("onboarding")
 
+UNVERIFIED_LINK = Q(link_source=LinkSource.ROSTER_FORM, confirmed=False)
 OFFICER_LEVEL = 4  # ONB-26 step 3, BOT-21: rank level 4 and up is an officer rank
 DETAIL_MAX = 500
 
@@ -286,7 +287,8 @@ def _trusted_character(player: Player) -> WowCharacter | None:
     identity matcher or an officer); the player's main first."""
     links = (
         PlayerCharacter.objects.filter(player=player, character__in_guild=True)
-        .filter(Q(confirmed=True) | Q(confidence=Confidence.HIGH))
+        # A member's own unconfirmed roster-form claim is not trusted (IDN-15's rule too).
+        .filter(Q(confirmed=True) | (Q(confidence=Confidence.HIGH) & ~UNVERIFIED_LINK))
         .select_related("character__guild_rank", "character__playable_class")
         .order_by("-character__guild_rank__level", "character__name_key")
     )

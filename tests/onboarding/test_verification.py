@@ -303,3 +303,16 @@ def test_main_character_no_longer_on_roster_falls_back_to_the_name(member, roste
     result = verify_session(session, now=now)
     assert result.character == roster["Trogmoon"]
     assert playable_class("Druid") == result.character.playable_class
+
+
+def test_onb26_step2_ignores_an_unconfirmed_roster_form_claim(member, roster, now):
+    player = PlayerFactory(discord_user=member)
+    PlayerCharacterFactory(
+        player=player,
+        character=roster["Moonfire"],
+        link_source="roster_form",
+        confidence="high",
+        confirmed=False,
+    )
+    session = pending(member, now, is_in_guild=False)
+    assert verify_session(session, now=now).result == "no_name"

@@ -9,8 +9,9 @@ from django.dispatch import receiver
 # missed joins, ONB-10) without identity importing them. Defined by its sender, so the
 # services never import this module (no import circle).
 from identity.services.discord_sync import discord_users_created
+from identity.services.roster_sync import roster_synced
 
-__all__ = ["discord_users_created"]
+__all__ = ["discord_users_created", "roster_synced"]
 
 
 @receiver(post_migrate, dispatch_uid="identity.ensure_officers_group")

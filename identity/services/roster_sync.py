@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from identity.blizzard import (
@@ -47,6 +48,11 @@ from identity.services.ranks import recompute_player_ranks
 from identity.services.reconcile import announced_run, reconcile
 from identity.services.sync_runs import PipelineRun, record_skipped
 from patt.models import SiteConfig
+
+# Sent after every finished Blizzard roster sync (success or partial), with `run` (its
+# SyncRun). Apps above identity listen (onboarding's checker, ONB-31) without identity
+# importing them.
+roster_synced = Signal()
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +240,9 @@ def sync_roster(
     result.run = record
     result.counts, result.details = record.counts, record.details
     result.status, result.error = record.status, record.error
+    if record.status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL):
+        # ONB-31: apps above identity react to a fresh roster (onboarding queues its checker).
+        roster_synced.send(sender=SyncRun, run=record)
     return result
 
 

@@ -653,3 +653,18 @@ def test_bot19_a_rejected_token_stops_the_discord_steps(fake_discord, channels, 
     assert any("rejected the bot token" in warning for warning in report.warnings)
     assert refresh(overdue).escalation_posted_at is None  # retried on a later run
     assert refresh(first).state == refresh(second).state == State.AWAITING_DM
+
+
+def test_onb31_every_roster_sync_queues_the_checker(
+    fake_blizzard, monkeypatch, django_capture_on_commit_callbacks
+):
+    from identity.models import SyncTrigger
+    from identity.services.roster_sync import sync_roster
+
+    queued = []
+    monkeypatch.setattr(
+        "onboarding.checker_tasks.async_task", lambda *args, **kwargs: queued.append(args)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_roster(trigger=SyncTrigger.COMMAND, post=False)
+    assert queued == [(CHECKER_TASK, "schedule")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django_q.tasks import async_task
 
 from identity.models import Player, SyncRun
 from onboarding.models import CLOSED_STATES, OPEN_STATES, OnboardingEvent, OnboardingSession, State
@@ -237,7 +239,7 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
     )
     inlines = (OnboardingEventInline,)
     ordering = ("-created_at",)
-    actions = ("retry_action", "dismiss_action", "restart_action")
+    actions = ("retry_action", "dismiss_action", "restart_action", "resend_invite_action")
 
     # --- columns (ONB-60) ------------------------------------------------------------------
 
@@ -400,10 +402,11 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
         description="Restart onboarding (opening DM via the worker)", permissions=["change"]
     )
     def restart_action(self, request: HttpRequest, queryset: QuerySet) -> None:
-        """ONB-61, ONB-5: a new round in `awaiting_dm`; the checker (queued now) sends the
-        opening DM through the REST client (ONB-32 step 5)."""
-        from onboarding.checker_tasks import queue_checker_run
+        """ONB-61, ONB-5: a new round in `awaiting_dm`, and a worker sends the opening DM
+        through the REST client (onboarding.command_tasks); with DMs off the session waits."""
+        from onboarding.command_tasks import OPENING_TASK
 
+        dms_on = SiteConfig.get().bot_dms_enabled
         results: Counter[str] = Counter()
         now = _now()
         for session_id in queryset.values_list("pk", flat=True):
@@ -420,10 +423,26 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
                 commands.officer_event(
                     session, actor=_actor(request), what="admin Restart", now=now
                 )
-                results["restarted"] += 1
-        if results["restarted"]:
-            queue_checker_run()
+                if dms_on:
+                    transaction.on_commit(partial(async_task, OPENING_TASK, session.pk))
+                    results["restarted (opening DM queued)"] += 1
+                else:
+                    results["restarted (DMs are off - waiting)"] += 1
         messages.info(request, _summary(results))
+
+    @admin.action(description="Resend welcome & invite", permissions=["change"])
+    def resend_invite_action(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """ONB-61 = /resend-invite: the code is shown (admin messages are only the officer's)."""
+        now = _now()
+        for session in queryset.select_related("discord_user"):
+            try:
+                reply = commands.resend_invite_of(
+                    session.discord_user, actor=_actor(request), what="admin Resend", now=now
+                )
+            except Refused as refusal:
+                messages.warning(request, f"{session.discord_user}: {refusal.message}")
+            else:
+                messages.info(request, f"{session.discord_user}: {reply.replace('**', '')}")
 
     # --- Resolve… (ONB-61): a form on the change page ----------------------------------------
 

@@ -175,9 +175,16 @@ def test_onb_61_dismiss_asks_for_a_reason_then_dismisses_open_sessions(officer_c
     assert sorted(messages_of(response)[0].split(", ")) == ["1 dismissed", "1 skipped (closed)"]
 
 
-def test_onb_61_restart_resets_present_members_and_queues_the_checker(officer_client, queued):
+def test_onb_61_restart_resets_present_members_and_queues_the_opening_dm(
+    officer_client, monkeypatch
+):
     from django.test import TestCase
 
+    from onboarding import admin as onboarding_admin
+    from onboarding.command_tasks import OPENING_TASK
+
+    queued = []
+    monkeypatch.setattr(onboarding_admin, "async_task", lambda *args: queued.append(args))
     _, quiet, closed, _ = sessions(timezone.now())
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = officer_client.post(
@@ -187,11 +194,44 @@ def test_onb_61_restart_resets_present_members_and_queues_the_checker(officer_cl
     assert (quiet.state, quiet.round) == (State.AWAITING_DM, 2)
     closed.refresh_from_db()
     assert closed.state == State.DECLINED  # not in the server: skipped
-    assert queued == [checker_tasks.CHECKER_TASK]
+    assert queued == [(OPENING_TASK, quiet.pk)]
     assert sorted(messages_of(response)[0].split(", ")) == [
-        "1 restarted",
+        "1 restarted (opening DM queued)",
         "1 skipped (not in the server)",
     ]
+
+
+def test_onb_61_restart_opening_dm_task_against_fake_discord(fake_discord):
+    from onboarding.command_tasks import send_opening_dm
+
+    now = timezone.now()
+    sent_to = DiscordUserFactory(username="sentsam")
+    fake_discord.add_member(sent_to.discord_id, username="sentsam")
+    closed_to = DiscordUserFactory(username="closedcal")
+    fake_discord.add_member(closed_to.discord_id, username="closedcal")
+    fake_discord.close_dms(closed_to.discord_id)
+    sent = open_session(sent_to, now=now - timedelta(days=30))
+    closed = open_session(closed_to, now=now - timedelta(days=30))
+    assert send_opening_dm(sent.pk, now=now) == "sent"
+    assert send_opening_dm(closed.pk, now=now) == "dms_closed"
+    sent.refresh_from_db()
+    closed.refresh_from_db()
+    assert sent.state == State.ASKED_IN_GUILD and sent.opening_dm_sent_at == now
+    assert len(fake_discord.dm_messages(sent_to.discord_id)) == 1
+    assert closed.state == State.DECLINED and closed.landing_notice_status == "queued"
+    assert send_opening_dm(sent.pk, now=now) == "skipped: not awaiting the opening DM"
+
+
+def test_onb_61_resend_invite_shows_the_code(officer_client):
+    member = DiscordUserFactory(username="inviteivy")
+    session = open_session(member, state=State.PROVISIONED)
+    response = officer_client.post(
+        URL, {"action": "resend_invite_action", "_selected_action": [session.pk]}
+    )
+    session.refresh_from_db()
+    [message] = messages_of(response)
+    assert message.startswith("Inviteivy (@inviteivy): Invite for <@")
+    assert f"code {session.invite.code}" in message
 
 
 def test_onb_61_resolve_from_the_change_page(officer_client, roster):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from patt import registry
@@ -20,7 +21,19 @@ from tests.bot.support import stand_in_dm
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bot_3_the_heartbeat_renews_every_interval_and_stops_when_the_lease_is_lost(monkeypatch):
+@pytest.fixture
+def no_sync_thread(monkeypatch):
+    """The lease calls run inline: these tests are about the loop, not the database."""
+
+    async def inline(fn, *args, **kwargs):
+        return fn(*args, **kwargs)
+
+    monkeypatch.setattr(bot_module, "run_unit", inline)
+
+
+def test_bot_3_the_heartbeat_renews_every_interval_and_stops_when_the_lease_is_lost(
+    monkeypatch, no_sync_thread
+):
     renewals = []
 
     def renew_lease(*, instance_id, connected=None):
@@ -38,7 +51,7 @@ def test_bot_3_the_heartbeat_renews_every_interval_and_stops_when_the_lease_is_l
     assert bot.lease_lost and bot.stop_requested.is_set()
 
 
-def test_bot_3_the_heartbeat_keeps_going_while_the_database_is_down(monkeypatch):
+def test_bot_3_the_heartbeat_keeps_going_while_the_database_is_down(monkeypatch, no_sync_thread):
     calls = []
 
     def renew_lease(*, instance_id, connected=None):

@@ -43,6 +43,7 @@ import json
 import math
 import re
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -163,6 +164,8 @@ class RecordedMessage:
     embeds: list
     allowed_mentions: dict | None
     recipient_id: str | None  # set for a DM
+    # `time.monotonic()` when the fake received it (bench/onboarding.py's reply latency).
+    received_at: float = field(default_factory=time.monotonic, compare=False)
 
 
 class _Refusal(Exception):
@@ -209,6 +212,7 @@ class FakeDiscord:
         # What `GET /gateway/bot` answers: point it at a fake gateway (tests/fakes/fake_gateway).
         self.gateway_url = "ws://127.0.0.1:9/"
         self._lock = threading.RLock()
+        self._posted = threading.Condition(self._lock)  # notified on every message
         self._ids = itertools.count(910_000_000_000_000_000)
         self._members: dict[str, dict] = {}
         self._roles: dict[str, dict] = {
@@ -393,6 +397,15 @@ class FakeDiscord:
     def dm_messages(self, user_id: str) -> list[RecordedMessage]:
         return [m for m in self.messages if m.recipient_id == str(user_id)]
 
+    def wait_for_dms(self, user_id: str, count: int, timeout: float) -> bool:
+        """Block until `user_id` has received at least `count` DMs (True) or `timeout` seconds
+        passed (False), without polling."""
+        with self._posted:
+            return self._posted.wait_for(
+                lambda: sum(m.recipient_id == str(user_id) for m in self._messages) >= count,
+                timeout,
+            )
+
     def app_commands(self, scope: str = "global") -> list[dict]:
         """The slash commands registered globally ("global") or for a server id (BOT-12)."""
         with self._lock:
@@ -556,6 +569,7 @@ class FakeDiscord:
             recipient,
         )
         self._messages.append(message)
+        self._posted.notify_all()
         answer = {"id": message.id, "channel_id": channel_id, "content": content, "type": 0}
         answer |= {"timestamp": datetime.now(UTC).isoformat(), "tts": False, "pinned": False}
         answer |= {"mentions": [], "mention_roles": [], "attachments": []}

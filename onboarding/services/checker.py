@@ -211,13 +211,15 @@ def _verify(report: CheckerReport, *, now: datetime) -> None:
     for session_id in pending.values_list("pk", flat=True):
 
         def step(session_id: int = session_id) -> None:
-            session = OnboardingSession.objects.filter(
-                pk=session_id, state=State.PENDING_VERIFICATION
-            ).first()
-            if session is None:
-                return
-            verify_session(session, now=now)
-            session.refresh_from_db(fields=["state"])
+            with transaction.atomic():  # BOT-9: verification runs with the row locked
+                session = (
+                    OnboardingSession.objects.select_for_update(of=("self",))
+                    .filter(pk=session_id, state=State.PENDING_VERIFICATION)
+                    .first()
+                )
+                if session is None:
+                    return
+                verify_session(session, now=now)
             if session.state == State.VERIFIED:
                 report.add("verified")
 

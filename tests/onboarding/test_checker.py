@@ -668,3 +668,16 @@ def test_onb31_every_roster_sync_queues_the_checker(
     with django_capture_on_commit_callbacks(execute=True):
         sync_roster(trigger=SyncTrigger.COMMAND, post=False)
     assert queued == [(CHECKER_TASK, "schedule")]
+
+
+def test_onb1_the_settings_have_the_specs_defaults():
+    from django.conf import settings as django_settings
+
+    assert django_settings.ONBOARDING_ANSWER_WINDOW_SECONDS == 300
+    assert django_settings.ONBOARDING_NUDGE_AFTER_SECONDS == 3600
+    assert django_settings.ONBOARDING_DEADLINE_HOURS == 24
+    assert django_settings.ONBOARDING_RESUME_BATCH == 10
+    assert django_settings.ONBOARDING_RESUME_MAX_AGE_DAYS == 14
+    assert timing.resume_batch() == 10
+    assert timing.resume_max_age() == timedelta(days=14)
+    assert timing.deadline_after() == timedelta(hours=24)

@@ -4,8 +4,12 @@ fake Discord gateway (tests/fakes/fake_gateway.py) and the fake REST server.
 One walk: a member joins (GUILD_MEMBER_ADD), their DiscordUser appears and the opening DM is
 POSTed; they answer over DM (MESSAGE_CREATE) and every answer gets its replies. Mid-conversation
 the gateway drops the connection and a DM arrives while the bot is away: the bot resumes
-(RESUME, the missed dispatch is replayed) and that DM is answered exactly once. A second
-`runbot` started meanwhile exits 1 on the lease (BOT-3). The token is never printed (BOT-11).
+(RESUME, the missed dispatch is replayed) and that DM is answered exactly once. Their last
+answer verifies them against the roster and the worker (`manage.py qcluster`, also a real
+process) provisions them: the rank's role PUT and the welcome DM reach the fake. A second
+member is verified by `/verify` (INTERACTION_CREATE, deferred then answered by follow-up) and
+provisioned the same way. A second `runbot` started meanwhile exits 1 on the lease (BOT-3). The
+token is never printed (BOT-11).
 
 The bot runs on its own SQLite file (migrated once), which the test reads with sqlite3: the
 subprocess cannot see pytest-django's test database (in memory, or uncommitted).
@@ -27,6 +31,16 @@ from tests.fakes.fake_discord import FakeDiscord
 from tests.fakes.fake_gateway import FakeGateway
 
 ROOT = Path(__file__).resolve().parents[2]
+MEMBER_ROLE_ID = "900000000000000100"  # rank Member's Discord role, a role of the fake server
+# The roster the members verify against (ONB-26): two Member-rank characters.
+SEED = f"""
+from identity.models import GuildRank
+from tests.factories import WowCharacterFactory, playable_class, rank
+member = rank("Member")
+GuildRank.objects.filter(pk=member.pk).update(discord_role_id="{MEMBER_ROLE_ID}")
+for name in ("Trogmoon", "Moonfire"):
+    WowCharacterFactory(name=name, guild_rank=member, playable_class=playable_class("Druid"))
+"""
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals a real process")
 
 
@@ -41,6 +55,13 @@ def migrated_database(tmp_path_factory):
         env=env,
         check=True,
         timeout=180,
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SEED],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
     )
     return database
 
@@ -58,10 +79,10 @@ def bot_env(database: Path, fake: FakeDiscord) -> dict[str, str]:
     return env
 
 
-def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_bot(env: dict[str, str], log: Path, command: str = "runbot") -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "manage.py", "runbot"],
+            [sys.executable, "manage.py", command],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -112,9 +133,11 @@ def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(
     database = tmp_path / "bot.sqlite3"
     database.write_bytes(migrated_database.read_bytes())
     fake = FakeDiscord().start()
+    fake.add_role(role_id=MEMBER_ROLE_ID, name="Member")
     gateway = FakeGateway(fake, heartbeat_interval_ms=2_000).start()
     log = tmp_path / "runbot.log"
     bot = start_bot(bot_env(database, fake), log)
+    worker = start_bot(bot_env(database, fake), tmp_path / "qcluster.log", "qcluster")
     try:
         gateway.wait_until(lambda: gateway.connected or bot.poll() is not None, timeout=60)
         assert bot.poll() is None, log.read_text()
@@ -158,7 +181,7 @@ def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(
         # The gateway drops mid-conversation; a DM arrives while the bot is away.
         gateway.drop(4000)
         gateway.wait_until(lambda: not gateway.connected)
-        gateway.dm(user, "Nobodyhere")
+        gateway.dm(user, "Trogmoon")
         gateway.wait_until(lambda: gateway.resume_count == 1, timeout=30)
         assert gateway.ready_count == 1, "the bot resumed the session instead of a new IDENTIFY"
         gateway.wait_until(lambda: len(fake.dm_messages(user_id)) > sent)
@@ -186,7 +209,35 @@ def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(
         assert dms_out == [(len(fake.dm_messages(user_id)) - 1,)]
         assert len({m.id for m in fake.dm_messages(user_id)}) == len(fake.dm_messages(user_id))
         assert replies_to_missed >= 1
+        assert session_state(database, user_id) == "asked_alts"
+
+        # No alts: the wrap-up verifies against the roster at once (ONB-25, ONB-26) and the
+        # worker provisions: the rank's role is PUT and the welcome DM goes out (ONB-28).
+        answer("none", after=len(fake.dm_messages(user_id)))
+        gateway.wait_until(lambda: session_state(database, user_id) == "provisioned", timeout=30)
+        role_puts = fake.requests_to("PUT", "/guilds/{g}/members/{u}/roles/{r}")
+        assert [r.path.rsplit("/", 1)[-1] for r in role_puts] == [MEMBER_ROLE_ID]
+        assert MEMBER_ROLE_ID in fake.member(user_id)["roles"]
+        welcome = fake.dm_messages(user_id)[-1]
+        assert welcome.embeds and welcome.embeds[0]["title"].startswith("You're all set, ")
+
+        # A second member skips the conversation: `/verify Moonfire` (INTERACTION_CREATE,
+        # ONB-50) answers through the interaction and the worker provisions them too.
+        other = fake.add_member(username="quick")
+        other_id = other["user"]["id"]
+        gateway.member_add(other)
+        gateway.wait_until(lambda: len(fake.dm_messages(other_id)) == 1)
+        interaction_id = gateway.interaction(
+            other, "verify", [{"name": "character", "type": 3, "value": "Moonfire"}]
+        )
+        token = f"interaction-token-{interaction_id}"
+        gateway.wait_until(lambda: fake.interaction_replies(token))
+        assert fake._interaction_callbacks[0][2] == 5  # deferred first (BOT-10)
+        gateway.wait_until(lambda: session_state(database, other_id) == "provisioned", timeout=30)
+        assert MEMBER_ROLE_ID in fake.member(other_id)["roles"]
+        assert fake.dm_messages(other_id)[-1].embeds[0]["title"].startswith("You're all set, ")
     finally:
+        stop_bot(worker)
         stop_bot(bot)
         gateway.stop()
         fake.stop()

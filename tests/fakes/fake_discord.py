@@ -17,6 +17,8 @@ codes. Tests set up the world through the controller methods and assert on what 
 Routes (relative to `base_url`, which ends in /api/v10):
 
 - `GET /users/@me`, `GET /guilds/{g}`, `GET /channels/{c}`: lookups; unknown ids 404 10004 / 10003
+- `POST /interactions/{i}/{token}/callback` and `POST /webhooks/{app}/{token}` (a follow-up, kept
+  as a message `interaction_replies(token)` returns): a slash command's answer; no bot token
 - `GET /oauth2/applications/@me` (the application, id = the bot's) and `GET /gateway/bot` (its
   `url` is `gateway_url`, e.g. a `tests.fakes.fake_gateway.FakeGateway`'s): what discord.py asks
   at login and before connecting (`manage.py runbot` against the fakes)
@@ -227,6 +229,7 @@ class FakeDiscord:
         self._app_commands: dict[str, list[dict]] = {}
         self._scripts: dict[tuple[str, str], deque[Reply]] = defaultdict(deque)
         self._requests: list[RecordedRequest] = []
+        self._interaction_callbacks: list[tuple[str, str, int | None]] = []
         self._messages: list[RecordedMessage] = []
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -422,6 +425,10 @@ class FakeDiscord:
         with self._lock:
             return self._dm_channels.get(str(user_id))
 
+    def interaction_replies(self, interaction_token: str) -> list[RecordedMessage]:
+        """The follow-up messages of one interaction (its webhook), e.g. `/verify`'s answer."""
+        return [m for m in self.messages if m.channel_id == f"webhook:{interaction_token}"]
+
     def clear_log(self) -> None:
         """Forget recorded requests and messages (the world stays)."""
         with self._lock:
@@ -446,7 +453,7 @@ class FakeDiscord:
             self._requests.append(
                 RecordedRequest(method, path, route, query, body, visible, authorized)
             )
-        if not authorized:
+        if not authorized and route not in _TOKEN_ROUTES:
             return 401, {"message": "401: Unauthorized", "code": 0}, {}
         if handler is None:
             status = 405 if route else 404
@@ -502,6 +509,46 @@ class FakeDiscord:
                 "reset_after": 0,
                 "max_concurrency": 1,
             },
+        }
+
+    # Interaction answers authenticate by the interaction's token in the path, not the bot's.
+    def _interaction_callback(self, body, query, interaction_id, token):
+        kind = (body or {}).get("type")
+        self._interaction_callbacks.append((interaction_id, token, kind))
+        data = (body or {}).get("data") or {}
+        return 200, {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(int(data.get("flags", 0)) & 64),
+            },
+            "resource": {"type": kind},
+        }
+
+    def _followup(self, body, query, application_id, token):
+        body = body or {}
+        content, embeds = body.get("content") or "", body.get("embeds") or []
+        _check_message_size(content, embeds)
+        channel = f"webhook:{token}"
+        message = RecordedMessage(
+            str(next(self._ids)), channel, content, embeds, body.get("allowed_mentions"), None
+        )
+        self._messages.append(message)
+        self._posted.notify_all()
+        return 200, {
+            "id": message.id,
+            "channel_id": self.new_id(),
+            "content": content,
+            "embeds": embeds,
+            "type": 0,
+            "flags": int(body.get("flags") or 0),
+            "timestamp": datetime.now(UTC).isoformat(),
+            "author": user_json(self.bot_user),
+            "webhook_id": application_id,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
         }
 
     def _get_guild(self, body, query, guild_id):
@@ -643,7 +690,12 @@ class FakeDiscord:
 
 _MEMBER_ROLE = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 _GUILD_COMMANDS = "/applications/{application_id}/guilds/{guild_id}/commands"
+_INTERACTION_CALLBACK = "/interactions/{interaction_id}/{token}/callback"
+_FOLLOWUP = "/webhooks/{application_id}/{token}"
+_TOKEN_ROUTES = {_INTERACTION_CALLBACK, _FOLLOWUP}
 _ROUTES = [
+    ("POST", _INTERACTION_CALLBACK, FakeDiscord._interaction_callback),
+    ("POST", _FOLLOWUP, FakeDiscord._followup),
     ("GET", "/users/@me", FakeDiscord._get_me),
     ("GET", "/oauth2/applications/@me", FakeDiscord._get_application),
     ("GET", "/gateway/bot", FakeDiscord._get_gateway),

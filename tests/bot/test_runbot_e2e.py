@@ -11,8 +11,10 @@ member is verified by `/verify` (INTERACTION_CREATE, deferred then answered by f
 provisioned the same way. A second `runbot` started meanwhile exits 1 on the lease (BOT-3). The
 token is never printed (BOT-11).
 
-The bot runs on its own SQLite file (migrated once), which the test reads with sqlite3: the
-subprocess cannot see pytest-django's test database (in memory, or uncommitted).
+The processes cannot see pytest-django's test database (in memory, or uncommitted), so they get
+their own, migrated and seeded once per run and copied per test: a SQLite file, or with
+DATABASE_URL on PostgreSQL a database beside it (`CREATE DATABASE … TEMPLATE`); the test reads
+it directly.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 from tests.fakes.fake_discord import FakeDiscord
@@ -44,32 +48,76 @@ for name in ("Trogmoon", "Moonfire"):
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals a real process")
 
 
+class BotDatabase:
+    """The database the bot's processes share: a SQLite file, or a PostgreSQL database beside
+    DATABASE_URL's when the suite runs on PostgreSQL (as CI does). The test reads it directly."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.postgres = url.startswith("postgres")
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        if self.postgres:
+            with psycopg.connect(self.url, autocommit=True) as db:
+                return [tuple(row) for row in db.execute(sql.replace("?", "%s"), params)]
+        with sqlite3.connect(self.url.removeprefix("sqlite:///")) as db:
+            return db.execute(sql, params).fetchall()
+
+
+def _admin_url() -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/postgres"))
+
+
+def _postgres_admin(sql: str) -> None:
+    with psycopg.connect(_admin_url(), autocommit=True) as db:
+        db.execute(sql)
+
+
 @pytest.fixture(scope="module")
 def migrated_database(tmp_path_factory):
-    database = tmp_path_factory.mktemp("bot-e2e") / "bot.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    """A migrated, seeded template: a SQLite file, or on PostgreSQL a template database."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        name = f"{urlsplit(os.environ['DATABASE_URL']).path.strip('/')}_bot_e2e_{os.getpid()}"
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"')
+        _postgres_admin(f'CREATE DATABASE "{name}"')
+        url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + name))
+    else:
+        name = ""
+        url = f"sqlite:///{tmp_path_factory.mktemp('bot-e2e') / 'bot.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url}
     env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=180,
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SEED],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    return database
+    for command in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", SEED]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=180
+        )
+    yield name or url
+    if name:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def bot_env(database: Path, fake: FakeDiscord) -> dict[str, str]:
+@pytest.fixture
+def database(migrated_database, tmp_path):
+    """A fresh copy of the template for one test."""
+    if migrated_database.startswith("sqlite:///"):
+        copy = tmp_path / "bot.sqlite3"
+        copy.write_bytes(Path(migrated_database.removeprefix("sqlite:///")).read_bytes())
+        yield BotDatabase(f"sqlite:///{copy}")
+        return
+    name = f"{migrated_database}_{tmp_path.name}"[:63]
+    _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_database}"')
+    try:
+        yield BotDatabase(
+            urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + name))
+        )
+    finally:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bot_env(database: BotDatabase, fake: FakeDiscord) -> dict[str, str]:
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database.url,
         "DISCORD_BOT_TOKEN": fake.token,
         "DISCORD_GUILD_ID": fake.guild_id,
         "DISCORD_API_URL": fake.base_url,
@@ -91,12 +139,11 @@ def start_bot(env: dict[str, str], log: Path, command: str = "runbot") -> subpro
         )
 
 
-def query(database: Path, sql: str, *params):
-    with sqlite3.connect(database) as db:
-        return db.execute(sql, params).fetchall()
+def query(database: BotDatabase, sql: str, *params):
+    return database.query(sql, *params)
 
 
-def session_state(database: Path, user_id: str) -> str | None:
+def session_state(database: BotDatabase, user_id: str) -> str | None:
     rows = query(
         database,
         "select s.state from onboarding_onboardingsession s "
@@ -127,11 +174,7 @@ def stop_bot(bot: subprocess.Popen) -> None:
             bot.wait(timeout=10)
 
 
-def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(
-    migrated_database, tmp_path
-):
-    database = tmp_path / "bot.sqlite3"
-    database.write_bytes(migrated_database.read_bytes())
+def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(database, tmp_path):
     fake = FakeDiscord().start()
     fake.add_role(role_id=MEMBER_ROLE_ID, name="Member")
     gateway = FakeGateway(fake, heartbeat_interval_ms=2_000).start()
@@ -256,12 +299,10 @@ def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(
     ],
 )
 def test_runbot_start_up_refusals_by_the_gateway_exit_2(
-    migrated_database, tmp_path, token_ok, allowed, code, line
+    database, tmp_path, token_ok, allowed, code, line
 ):
     """BOT-2 for real: the gateway closes with 4004 (a token REST accepted but the gateway
     refuses) or 4014 (the Server Members Intent is off); one stderr line, exit 2."""
-    database = tmp_path / "bot.sqlite3"
-    database.write_bytes(migrated_database.read_bytes())
     fake = FakeDiscord().start()
     token = None if token_ok else "another-" + fake.token  # REST takes it, the gateway not
     gateway = FakeGateway(fake, allowed_intents=allowed, token=token).start()

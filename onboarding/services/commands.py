@@ -354,8 +354,7 @@ def start_onboarding(
     for a join (ONB-8): with DMs on the session moves to `asked_in_guild` and the opening DM
     is returned for the bot to send; with DMs off it waits."""
     now = now or timezone.now()
-    officer = require_officer(caller)
-    del officer
+    require_officer(caller)
     config = SiteConfig.get()
     if not config.onboarding_enabled:
         raise Refused("Onboarding is paused.", code=Refused.UNAVAILABLE)

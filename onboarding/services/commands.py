@@ -38,6 +38,7 @@ from onboarding.models import (
     OPEN_STATES,
     OnboardingEvent,
     OnboardingSession,
+    RoleStatus,
     State,
 )
 from onboarding.services import flags
@@ -461,7 +462,7 @@ def resolve_session_of(
     """ONB-51, ONB-61: the resolve itself, for the slash command and the admin action (which
     check the officer their own way)."""
     from onboarding.services.provisioning import grant_access, queue_provisioning
-    from onboarding.services.verification import _fill_player as fill_player  # ONB-26 step 6
+    from onboarding.services.verification import fill_player  # ONB-26 step 6
 
     with transaction.atomic():
         session, _ = get_or_create_session(user, now=now, trigger="/onboard-resolve")
@@ -584,7 +585,7 @@ class RetryOutcome:
 
 def retry_session_of(user: DiscordUser, *, actor: str, what: str, now: datetime) -> RetryOutcome:
     """ONB-51, ONB-61: the retry itself, for the slash command and the admin action."""
-    from onboarding.services.provisioning import queue_provisioning
+    from onboarding.services.provisioning import queue_provisioning, queue_role_retry
     from onboarding.services.verification import verify_session
 
     who = mention(user.discord_id)
@@ -605,6 +606,10 @@ def retry_session_of(user: DiscordUser, *, actor: str, what: str, now: datetime)
             officer_event(session, actor=actor, what=what, now=now)
             queue_provisioning(session, now=now)
             return RetryOutcome("provisioning queued", f"Provisioning queued again for {who}.")
+        if session.state == State.PROVISIONED and session.role_status == RoleStatus.FAILED:
+            officer_event(session, actor=actor, what=what, now=now)
+            queue_role_retry(session, now=now)
+            return RetryOutcome("role step queued", f"The role step is queued again for {who}.")
         closed = "closed" if session.state in CLOSED_STATES else session.state
         return RetryOutcome(
             f"skipped ({closed})", f"Nothing to retry - the session is {session.state}."

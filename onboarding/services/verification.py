@@ -264,7 +264,7 @@ def _verify(session: OnboardingSession, *, now: datetime) -> VerificationResult:
     notes = _link_alts(session, player=player, main=main, roster=roster, home=config)
 
     # Step 6: the player's fields and rank.
-    _fill_player(player, main=main)
+    fill_player(player, main=main)
 
     # Step 7: verified.
     detail = f"{_name_realm(main)} -> {player}"
@@ -346,7 +346,7 @@ def _link_alts(
     return notes
 
 
-def _fill_player(player: Player, *, main: WowCharacter) -> None:
+def fill_player(player: Player, *, main: WowCharacter) -> None:
     """ONB-26 step 6: main (and its active spec) only if empty; the identity rank rule, then
     Initiate (the lowest rank) for a player still without one."""
     if player.main_character_id is None:

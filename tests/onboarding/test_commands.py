@@ -413,6 +413,25 @@ def test_onb_51_retry(officer, member, roster, now):
     )
 
 
+def test_onb_51_retry_of_a_provisioned_session_whose_role_failed_requeues_the_role_step(
+    officer, member, now, django_capture_on_commit_callbacks
+):
+    """ONB-51: `provisioned` with role `failed` re-queues the role step; other roles don't."""
+    from onboarding.models import RoleStatus
+
+    open_session(member, state=State.PROVISIONED)
+    OnboardingSession.objects.filter(discord_user=member).update(role_status=RoleStatus.ASSIGNED)
+    assert commands.retry_onboarding(caller=officer, target=info(member), now=now) == (
+        "Nothing to retry - the session is provisioned."
+    )
+    OnboardingSession.objects.filter(discord_user=member).update(role_status=RoleStatus.FAILED)
+    with django_capture_on_commit_callbacks() as callbacks:
+        reply = commands.retry_onboarding(caller=officer, target=info(member), now=now)
+    assert reply == f"The role step is queued again for <@{member.discord_id}>."
+    assert len(callbacks) == 1
+    assert session_of(member).events.filter(detail="role retry queued").exists()
+
+
 def test_onb_50_verify_verified_reply(member, roster, now, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():
         reply = verify_member(member=info(member), character="Trogmoon", now=now)

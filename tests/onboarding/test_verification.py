@@ -277,7 +277,7 @@ def test_onb26_exception_rolls_back_and_records_error(member, roster, now, monke
     def boom(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(verification, "_fill_player", lambda player, main: boom())
+    monkeypatch.setattr(verification, "fill_player", lambda player, main: boom())
     session = pending(member, now, reported_main_name="Trogmoon")
     result = verify_session(session, now=now)
     assert result.result == "error" and "disk on fire" in result.detail

@@ -19,6 +19,13 @@ receiving the bot's first reply to it. The last line is
 N / N / 0 / 0 with reply p95 ≤ 500 ms. `lost` counts members without an opening DM plus DMs
 that got no reply within 30 s; `duplicates` counts DMs handled more than once (DM_IN events
 beyond the DMs sent) plus replies that reached Discord twice in a row.
+
+Measured 2026-12-07 on the shared 2-CPU machine: 50 / 50 / 0 / 0 on SQLite and PostgreSQL, but
+reply p95 3-5 s, not 500 ms. `LOG_FORMAT=json` puts each event's `duration_ms` in the bot's log
+(`$TMPDIR/bench_onboarding_runbot.log`): the time is queueing, because every handler runs in
+the one thread of `sync_to_async(thread_sensitive=True)` (patt/discord/bot.py `run_unit`), so
+200 events in a burst wait for each other. Handlers on a thread pool need per-member ordering
+first (`handle_dm` drops a message id at or below the last one it saw).
 """
 
 import argparse

@@ -7,6 +7,7 @@ from patt.registry import (
     BotListener,
     DemoBuilder,
     DemoReport,
+    FieldNote,
     OfficerPermissions,
     ScheduleSpec,
 )
@@ -17,6 +18,16 @@ def build_demo_sessions(options, progress) -> DemoReport:
     from onboarding.demo import seed_demo_sessions
 
     return DemoReport(lines=(seed_demo_sessions(),))
+
+
+def dm_backlog_note() -> str:
+    """ONB-62: the backlog beside the DM switch: sessions waiting for their opening DM (with
+    DMs off they all wait in `awaiting_dm`; the checker resumes them once DMs are on)."""
+    from onboarding.models import OnboardingSession, State
+
+    waiting = OnboardingSession.objects.filter(state=State.AWAITING_DM).count()
+    sessions = "session waits" if waiting == 1 else "sessions wait"
+    return f"Backlog: {waiting} onboarding {sessions} for an opening DM."
 
 
 def build_bot_commands() -> list:
@@ -42,6 +53,7 @@ def contributions() -> list:
         BotListener("onboarding.dm", DM, bot_listeners.on_dm),
         # §10: /verify and the officer commands (BOT-12 registers them for the server).
         BotCommands("onboarding.commands", build_bot_commands),
+        FieldNote("onboarding.dm_backlog", "patt.siteconfig", "bot_dms_enabled", dm_backlog_note),
         # ONB-60: officers view and change sessions (actions need change); the timeline is a
         # record they only view.
         OfficerPermissions(

@@ -3,13 +3,26 @@
 The admin site itself (its names, the pages apps contribute) is patt/admin_site.py.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from patt.models import SiteConfig
+from patt.registry import field_notes
+
+# ONB-62: channels onboarding posts to, and what goes unsaid while one is empty.
+EMPTY_CHANNEL_WARNINGS = (
+    (
+        "onboarding_landing_channel_id",
+        "The onboarding landing channel is empty: members whose DMs are closed get no notice.",
+    ),
+    (
+        "discord_audit_channel_id",
+        "The audit channel is empty: onboarding escalations and sync reports are not posted.",
+    ),
+)
 
 
 @admin.register(SiteConfig)
@@ -83,6 +96,26 @@ class SiteConfigAdmin(admin.ModelAdmin):
         if others:
             return (*self.fieldsets, (self.OTHER_FIELDSET, {"fields": others}))
         return self.fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Other apps' live notes beside their switches (ONB-62: the onboarding backlog
+        beside "bot DMs enabled"), through the registry: patt imports no app."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for note in field_notes("patt.siteconfig"):
+            field = form.base_fields.get(note.field)
+            text = note.text() if field is not None else None
+            if field is not None and text:
+                field.help_text = f"{field.help_text} {text}".strip()
+        return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """ONB-62: warn when onboarding is on and a channel it posts to is empty."""
+        config = SiteConfig.get()
+        if request.method == "GET" and config.onboarding_enabled:
+            for field, warning in EMPTY_CHANNEL_WARNINGS:
+                if not getattr(config, field):
+                    messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         config = SiteConfig.get()

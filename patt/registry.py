@@ -339,6 +339,24 @@ class BotCommands:
         return self.name
 
 
+@dataclass(frozen=True)
+class FieldNote:
+    """A live note an app adds beside a field of another app's admin form: `model` is the
+    admin's model label ("patt.siteconfig"), `field` the form field, and `text()` the note (or
+    None for none), appended to the field's help text (e.g. onboarding's backlog beside the
+    "bot DMs enabled" switch, ONB-62). `text` makes at most one query."""
+
+    name: str
+    model: str
+    field: str
+    text: Callable[[], str | None]
+    order: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
 Contribution = (
     NavItem
     | LandingSection
@@ -352,6 +370,7 @@ Contribution = (
     | AdminInline
     | BotListener
     | BotCommands
+    | FieldNote
 )
 KINDS: tuple[type, ...] = (
     NavItem,
@@ -366,6 +385,7 @@ KINDS: tuple[type, ...] = (
     AdminInline,
     BotListener,
     BotCommands,
+    FieldNote,
 )
 
 T = TypeVar("T")
@@ -472,3 +492,8 @@ def bot_listeners(event: str) -> tuple[BotListener, ...]:
 
 def bot_commands() -> tuple[BotCommands, ...]:
     return registry.of(BotCommands)
+
+
+def field_notes(model_label: str) -> tuple[FieldNote, ...]:
+    """The notes other apps add beside fields of `model_label`'s admin form."""
+    return tuple(note for note in registry.of(FieldNote) if note.model == model_label.lower())

@@ -260,3 +260,42 @@ def test_onb_61_resolve_refusal_is_a_message(officer_client, db):
     assert response.status_code == 302
     assert messages_of(response) == ["No character named Nobody on record."]
     assert OnboardingSession.objects.get(pk=session.pk).state == State.ASKED_MAIN
+
+
+# --- ONB-62: the SiteConfig admin's onboarding group ---------------------------------------------
+
+
+def _siteconfig_page(client):
+    from patt.models import SiteConfig
+
+    return client.get(f"/admin/patt/siteconfig/{SiteConfig.get().pk}/change/")
+
+
+def test_onb_62_siteconfig_shows_the_dm_backlog_beside_the_dm_switch(officer_client):
+    for _ in range(2):
+        open_session(DiscordUserFactory(), state=State.AWAITING_DM)
+    open_session(DiscordUserFactory(), state=State.PENDING_VERIFICATION)
+
+    page = _siteconfig_page(officer_client).content.decode()
+
+    assert "Backlog: 2 onboarding sessions wait for an opening DM." in page
+    switch = page.index('name="bot_dms_enabled"')
+    assert switch < page.index("Backlog: 2") < switch + 1500, "the note sits by the switch"
+
+
+def test_onb_62_siteconfig_warns_when_the_landing_or_audit_channel_is_empty(officer_client):
+    from patt.models import SiteConfig, clear_site_config_cache
+
+    SiteConfig.objects.update(onboarding_landing_channel_id="", discord_audit_channel_id="")
+    clear_site_config_cache()
+    texts = [str(m) for m in get_messages(_siteconfig_page(officer_client).wsgi_request)]
+    assert any("landing channel is empty" in t for t in texts)
+    assert any("audit channel is empty" in t for t in texts)
+
+    SiteConfig.objects.update(
+        onboarding_landing_channel_id="123456789012345678",
+        discord_audit_channel_id="123456789012345679",
+    )
+    clear_site_config_cache()
+    texts = [str(m) for m in get_messages(_siteconfig_page(officer_client).wsgi_request)]
+    assert not any("channel is empty" in t for t in texts)

@@ -279,6 +279,21 @@ def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(dat
         gateway.wait_until(lambda: session_state(database, other_id) == "provisioned", timeout=30)
         assert MEMBER_ROLE_ID in fake.member(other_id)["roles"]
         assert fake.dm_messages(other_id)[-1].embeds[0]["title"].startswith("You're all set, ")
+
+        # IDN-28 in real time: a rename (GUILD_MEMBER_UPDATE) and leaving (GUILD_MEMBER_REMOVE).
+        gateway.member_update({**other, "nick": "Moony", "roles": [MEMBER_ROLE_ID]})
+        gateway.member_remove(other["user"])
+        gateway.wait_until(
+            lambda: (
+                query(
+                    database,
+                    "select display_name, is_present from identity_discorduser"
+                    " where discord_id = ?",
+                    other_id,
+                )
+                == [("Moony", False)]
+            )
+        )
     finally:
         stop_bot(worker)
         stop_bot(bot)

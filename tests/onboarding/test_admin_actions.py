@@ -299,3 +299,23 @@ def test_onb_62_siteconfig_warns_when_the_landing_or_audit_channel_is_empty(offi
     clear_site_config_cache()
     texts = [str(m) for m in get_messages(_siteconfig_page(officer_client).wsgi_request)]
     assert not any("channel is empty" in t for t in texts)
+
+
+def test_bot13_admin_actions_queue_discord_work_and_never_call_discord_inline(
+    officer_client, fake_discord, monkeypatch
+):
+    """BOT-13: an officer's Restart, Retry and Resend in the admin reach Discord only through
+    queued tasks: while the request runs, the fake Discord server sees no request at all."""
+    from django.test import TestCase
+
+    from onboarding import admin as onboarding_admin
+
+    queued = []
+    monkeypatch.setattr(onboarding_admin, "async_task", lambda *args, **kw: queued.append(args))
+    _, quiet, _, _ = sessions(timezone.now())
+    fake_discord.add_member(quiet.discord_user.discord_id, username="quiet")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for action in ("retry_action", "resend_invite_action", "restart_action"):
+            officer_client.post(URL, {"action": action, "_selected_action": [quiet.pk]})
+    assert fake_discord.requests == []
+    assert queued, "the restart queued its opening DM"

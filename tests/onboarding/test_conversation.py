@@ -45,7 +45,7 @@ def chat(member, now, roster):
     return Chat(member, now)
 
 
-def test_happy_path_yes_main_alts_wrap_up(chat, roster):
+def test_onb16_onb17_onb25_happy_path_yes_main_alts_wrap_up(chat, roster):
     assert chat.say("Yes!") == [
         "What's your main character's name? The name alone is fine; add -Realm if you play on "
         "another realm."
@@ -70,7 +70,7 @@ def test_happy_path_yes_main_alts_wrap_up(chat, roster):
     assert session.deadline_at == chat.now + timedelta(hours=24)
 
 
-def test_wrap_up_embed_lists_main_and_alts(chat, member):
+def test_onb25_wrap_up_embed_lists_main_and_alts(chat, member):
     chat.say("yes")
     chat.say("Trogmoon")
     handle = handle_dm(
@@ -82,7 +82,7 @@ def test_wrap_up_embed_lists_main_and_alts(chat, member):
     assert "Not yet on the roster: Nobody" in fields["Alts"]
 
 
-def test_none_means_no_alts(chat):
+def test_onb25_none_means_no_alts(chat):
     chat.say("yes")
     chat.say("Trogmoon")
     chat.say("none")
@@ -90,7 +90,7 @@ def test_none_means_no_alts(chat):
     assert chat.session.state == State.VERIFIED  # Trogmoon matched at once (ONB-25)
 
 
-def test_no_means_not_in_the_guild_yet(chat):
+def test_onb19_no_means_not_in_the_guild_yet(chat):
     assert chat.say("no, not yet") == ["No worries!"]
     session = chat.session
     assert session.is_in_guild is False
@@ -98,7 +98,7 @@ def test_no_means_not_in_the_guild_yet(chat):
     assert session.deadline_at == session.dm_completed_at + timedelta(hours=24)
 
 
-def test_unclear_once_asks_again_twice_takes_it_as_yes(chat):
+def test_onb16_unclear_once_asks_again_twice_takes_it_as_yes(chat):
     assert chat.say("I think so") == ["Sorry, I didn't catch that - just **yes** or **no**?"]
     assert chat.session.state == State.ASKED_IN_GUILD
     replies = chat.say("hmm")
@@ -107,14 +107,14 @@ def test_unclear_once_asks_again_twice_takes_it_as_yes(chat):
     assert chat.session.unclear_count == 0
 
 
-def test_a_roster_name_instead_of_yes_is_yes_then_that_name(chat, roster):
+def test_onb16_a_roster_name_instead_of_yes_is_yes_then_that_name(chat, roster):
     replies = chat.say("Trogmoon")
     assert replies[0] == "Found **Trogmoon** - Sen'jin, Druid (Member)."
     assert chat.session.is_in_guild is True
     assert chat.session.state == State.ASKED_ALTS
 
 
-def test_invalid_name_is_explained_as_often_as_needed(chat):
+def test_onb17_invalid_name_is_explained_as_often_as_needed(chat):
     chat.say("yes")
     for _ in range(3):
         replies = chat.say("my main is Trogmoon")
@@ -122,13 +122,13 @@ def test_invalid_name_is_explained_as_often_as_needed(chat):
         assert chat.session.state == State.ASKED_MAIN
 
 
-def test_no_in_asked_main_means_not_in_the_guild(chat):
+def test_onb17_no_in_asked_main_means_not_in_the_guild(chat):
     chat.say("yes")
     assert chat.say("nope") == ["No worries!"]
     assert chat.session.state == State.PENDING_VERIFICATION
 
 
-def test_unknown_name_with_nothing_to_suggest_goes_on_to_alts(chat):
+def test_onb17_unknown_name_with_nothing_to_suggest_goes_on_to_alts(chat):
     chat.say("yes")
     assert chat.say("Zzyzx")[0] == (
         "I can't see **Zzyzx** on the roster yet - it syncs a few times a day and I'll keep "
@@ -138,7 +138,7 @@ def test_unknown_name_with_nothing_to_suggest_goes_on_to_alts(chat):
     assert chat.session.reported_main_name == "Zzyzx"
 
 
-def test_suggestions_are_a_numbered_pick(chat, roster):
+def test_onb18_suggestions_are_a_numbered_pick(chat, roster):
     chat.say("yes")
     replies = chat.say("Trogmon")
     assert replies == [
@@ -151,14 +151,14 @@ def test_suggestions_are_a_numbered_pick(chat, roster):
     assert chat.session.state == State.ASKED_ALTS
 
 
-def test_one_suggestion_takes_yes(chat, roster):
+def test_onb18_one_suggestion_takes_yes(chat, roster):
     chat.say("yes")
     assert chat.say("Moonfyre") == ["Did you mean **Moonfire** (Sen'jin, Druid)? yes/no"]
     chat.say("yep")
     assert chat.session.main_character == roster["Moonfire"]
 
 
-def test_none_of_these_declines_and_asks_the_exact_name_without_suggesting_again(chat):
+def test_onb18_none_of_these_declines_and_asks_the_exact_name_without_suggesting_again(chat):
     chat.say("yes")
     chat.say("Trogmon")
     assert chat.say("none of these") == ["No problem - what's the exact name?"]
@@ -167,14 +167,14 @@ def test_none_of_these_declines_and_asks_the_exact_name_without_suggesting_again
     assert chat.say("Trogmon")[0].startswith("I can't see **Trogmon**")
 
 
-def test_a_candidates_name_picks_it_and_another_name_is_a_new_answer(chat, roster):
+def test_onb18_a_candidates_name_picks_it_and_another_name_is_a_new_answer(chat, roster):
     chat.say("yes")
     chat.say("Trogmon")
     assert chat.say("Moonfire")[0] == "Found **Moonfire** - Sen'jin, Druid (Member)."
     assert chat.session.main_character == roster["Moonfire"]
 
 
-def test_confirm_unclear_repeats_then_keeps_the_name_as_not_found(chat):
+def test_onb18_confirm_unclear_repeats_then_keeps_the_name_as_not_found(chat):
     chat.say("yes")
     chat.say("Trogmon")
     assert chat.say("hmm maybe")[0].startswith("Which one is yours?")
@@ -184,7 +184,7 @@ def test_confirm_unclear_repeats_then_keeps_the_name_as_not_found(chat):
     assert chat.session.main_character is None
 
 
-def test_realm_mismatch_asks_is_that_you(chat, roster):
+def test_onb18_realm_mismatch_asks_is_that_you(chat, roster):
     chat.say("yes")
     assert chat.say("Trogmoon-Stormrage") == [
         "I found **Trogmoon** on Sen'jin, not Stormrage - is that you?"
@@ -193,7 +193,7 @@ def test_realm_mismatch_asks_is_that_you(chat, roster):
     assert chat.session.main_character == roster["Trogmoon"]
 
 
-def test_ambiguous_name_is_a_numbered_pick(chat, roster):
+def test_onb18_ambiguous_name_is_a_numbered_pick(chat, roster):
     SiteConfig.objects.update_or_create(pk=1, defaults={"guild_realm_slug": "area-52"})
     clear_site_config_cache()
     WowCharacterFactory(name="Trogmoon", realm_slug="stormrage", realm_name="Stormrage")
@@ -203,17 +203,17 @@ def test_ambiguous_name_is_a_numbered_pick(chat, roster):
     assert chat.session.main_character.realm_slug == "stormrage"
 
 
-def test_late_reply_is_welcomed_back_and_handled(chat):
+def test_onb14_late_reply_is_welcomed_back_and_handled(chat):
     replies = chat.say("yes", after=timedelta(minutes=6))
     assert replies[0].startswith("Welcome back! Picking up where we left off.\nWhat's your main")
     assert chat.session.state == State.ASKED_MAIN
 
 
-def test_a_reply_within_the_window_is_not_prefixed(chat):
+def test_onb14_a_reply_within_the_window_is_not_prefixed(chat):
     assert not chat.say("yes", after=timedelta(minutes=4))[0].startswith("Welcome back")
 
 
-def test_help_explains_and_repeats_the_question(chat):
+def test_onb14_help_explains_and_repeats_the_question(chat):
     replies = chat.say("help")
     assert "PATT-Bot" in replies[0] and "start over" in replies[0]
     assert replies[1] == "Welcome to Pull All The Things!"
@@ -221,7 +221,7 @@ def test_help_explains_and_repeats_the_question(chat):
     assert chat.session.state == State.ASKED_IN_GUILD
 
 
-def test_start_over_resets_and_sends_the_opening_question(chat):
+def test_onb14_start_over_resets_and_sends_the_opening_question(chat):
     chat.say("yes")
     chat.say("Trogmoon")
     assert chat.say("start over") == ["Welcome to Pull All The Things!"]
@@ -229,7 +229,7 @@ def test_start_over_resets_and_sends_the_opening_question(chat):
     assert (session.state, session.round, session.main_character) == (State.ASKED_IN_GUILD, 2, None)
 
 
-def test_duplicate_delivery_is_ignored(chat, member):
+def test_onb12_duplicate_delivery_is_ignored(chat, member):
     chat.say("yes")
     assert (
         handle_dm(
@@ -243,31 +243,31 @@ def test_duplicate_delivery_is_ignored(chat, member):
     assert chat.session.state == State.ASKED_MAIN
 
 
-def test_empty_text_asks_for_text(chat):
+def test_onb12_empty_text_asks_for_text(chat):
     assert chat.say("  ") == ["I can only read text - please type your answer."]
 
 
-def test_text_is_cut_to_500_and_logged_cut_to_200(chat):
+def test_onb12_text_is_cut_to_500_and_logged_cut_to_200(chat):
     chat.say("x" * 900)
     incoming = OnboardingEvent.objects.filter(kind=OnboardingEvent.Kind.DM_IN).get()
     assert len(incoming.detail) == 200
     assert OnboardingEvent.objects.filter(kind=OnboardingEvent.Kind.DM_OUT).exists()
 
 
-def test_first_dm_with_no_session_creates_one_and_asks(member, now):
+def test_onb13_first_dm_with_no_session_creates_one_and_asks(member, now):
     replies = handle_dm(author_id=member.discord_id, message_id="1", text="hello", now=now)
     assert replies[0].embeds[0]["title"] == "Welcome to Pull All The Things!"
     assert session_of(member).state == State.ASKED_IN_GUILD
 
 
-def test_awaiting_dm_and_declined_get_the_opening_question_not_an_answer(member, now):
+def test_onb13_awaiting_dm_and_declined_get_the_opening_question_not_an_answer(member, now):
     OnboardingSession.objects.create(discord_user=member, state=State.DECLINED, dm_blocked_at=now)
     replies = handle_dm(author_id=member.discord_id, message_id="1", text="yes", now=now)
     assert replies[0].embeds[0]["title"] == "Welcome to Pull All The Things!"
     assert session_of(member).state == State.ASKED_IN_GUILD
 
 
-def test_not_present_is_told_to_rejoin(member, now):
+def test_onb13_not_present_is_told_to_rejoin(member, now):
     member.is_present = False
     member.left_at = now
     member.save()
@@ -277,7 +277,7 @@ def test_not_present_is_told_to_rejoin(member, now):
     )
 
 
-def test_paused_at_most_hourly(chat, member):
+def test_onb13_paused_at_most_hourly(chat, member):
     SiteConfig.objects.filter(pk=1).update(onboarding_enabled=False)
     clear_site_config_cache()
     assert chat.say("yes") == ["Onboarding is paused - an officer will help you."]
@@ -288,7 +288,7 @@ def test_paused_at_most_hourly(chat, member):
     assert chat.session.state == State.ASKED_IN_GUILD
 
 
-def test_a_player_without_a_session_is_all_set(member, now, settings):
+def test_onb13_a_player_without_a_session_is_all_set(member, now, settings):
     PlayerFactory(discord_user=member, display_name="Trog")
     replies = handle_dm(author_id=member.discord_id, message_id="1", text="hi", now=now)
     assert replies[0].content == (
@@ -298,7 +298,7 @@ def test_a_player_without_a_session_is_all_set(member, now, settings):
     assert not OnboardingSession.objects.exists()
 
 
-def test_provisioned_is_all_set_at_most_hourly(chat):
+def test_onb13_provisioned_is_all_set_at_most_hourly(chat):
     session = chat.session
     player = PlayerFactory(display_name="Trog")
     OnboardingSession.objects.filter(pk=session.pk).update(
@@ -308,7 +308,7 @@ def test_provisioned_is_all_set_at_most_hourly(chat):
     assert chat.say("hi again") == []
 
 
-def test_dismissed_and_verified_replies(chat):
+def test_onb13_dismissed_and_verified_replies(chat):
     session = chat.session
     transition(session, to=State.DISMISSED, now=chat.now, trigger="t")
     assert chat.say("hi") == [
@@ -320,7 +320,7 @@ def test_dismissed_and_verified_replies(chat):
     assert chat.say("hi") == ["You're verified - your welcome message is on its way."]
 
 
-def test_pending_without_a_name_and_with_one(chat, roster):
+def test_onb23_pending_without_a_name_and_with_one(chat, roster):
     chat.say("no")
     assert chat.say("ok thanks") == ["Once you've joined in-game, send me your character name."]
     deadline = chat.session.deadline_at
@@ -336,7 +336,7 @@ def test_pending_without_a_name_and_with_one(chat, roster):
     assert session.deadline_at == deadline  # the deadline never moves
 
 
-def test_pending_still_looking_and_a_pick(chat, roster):
+def test_onb23_pending_still_looking_and_a_pick(chat, roster):
     chat.say("no")
     # ONB-23: the name is verified at once (no match), so it has been checked once.
     assert chat.say("Zzyzx")[-1] == (
@@ -357,7 +357,7 @@ def test_pending_still_looking_and_a_pick(chat, roster):
     assert (session.state, session.main_character) == (State.VERIFIED, roster["Trogmoon"])
 
 
-def test_found_reply_names_the_rank(chat):
+def test_onb17_found_reply_names_the_rank(chat):
     WowCharacterFactory(name="Veteranx", guild_rank=rank("Veteran"))
     chat.say("yes")
     assert chat.say("Veteranx")[0] == "Found **Veteranx** - Sen'jin, Druid (Veteran)."

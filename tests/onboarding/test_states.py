@@ -210,7 +210,7 @@ def test_reset_keeps_links_players_and_invites(now):
     assert type(player).objects.filter(pk=player.pk).exists()
 
 
-def test_exactly_one_session_per_discord_user(now):
+def test_onb2_exactly_one_session_per_discord_user(now):
     session = session_in(State.AWAITING_DM, now)
     with pytest.raises(IntegrityError), transaction.atomic():
         OnboardingSession.objects.create(discord_user=session.discord_user)
@@ -228,13 +228,13 @@ def test_exactly_one_session_per_discord_user(now):
         {"state": State.VERIFIED},
     ],
 )
-def test_database_constraints_hold_the_invariants(bad, now):
+def test_onb2_database_constraints_hold_the_invariants(bad, now):
     session = session_in(State.AWAITING_DM, now)
     with pytest.raises(IntegrityError), transaction.atomic():
         OnboardingSession.objects.filter(pk=session.pk).update(**bad)
 
 
-def test_event_detail_is_cut_to_500(now):
+def test_onb2_event_detail_is_cut_to_500(now):
     from onboarding.services.states import record_event
 
     session = session_in(State.AWAITING_DM, now)

@@ -66,7 +66,12 @@ _QUERY_SECRET = re.compile(
     r"secret|password|signature)=)[^&#\s'\"]*"
 )
 _AUTH_VALUE = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+")
-_AUTH_SCHEME = re.compile(r"(?i)\b(Bot|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}")
+# A credential after an auth scheme looks like one (a digit, a dot or base64 padding, or 20+
+# characters): "Bot MTIz…" is redacted, while "the bot stopped" and "Bot online" stay readable.
+_CREDENTIAL = r"[A-Za-z0-9._~+/=-]"
+_AUTH_SCHEME = re.compile(
+    rf"(?i)\b(Bot|Bearer|Basic)\s+(?={_CREDENTIAL}*[\d.=]|{_CREDENTIAL}{{20}}){_CREDENTIAL}{{6,}}"
+)
 
 
 def register_secret(secret: str | None) -> None:

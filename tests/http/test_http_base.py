@@ -349,6 +349,19 @@ def test_redact_removes_authorization_values_schemes_and_token_query_parameters(
         assert secret not in cleaned
 
 
+@pytest.mark.parametrize(
+    "text", ["The bot stopped", "Bot online", "bearer tokens expire", "Basic settings"]
+)
+def test_redact_leaves_plain_words_after_a_scheme_name(text):
+    """Only a credential-looking word is redacted: the bot's own log lines stay readable."""
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize("credential", ["abcdefghijkl.mnop", "abcdefghijklmnopqrstuv", "abc123"])
+def test_redact_removes_a_bare_scheme_credential(credential):
+    assert redact(f"sent Bot {credential} to Discord") == f"sent Bot {REDACTED} to Discord"
+
+
 def test_registered_secrets_are_redacted_anywhere_but_short_ones_are_ignored():
     register_secret("a-registered-secret-value")
     register_secret("k")  # a test stub: redacting every "k" would ruin the logs

@@ -288,6 +288,8 @@ DISCORD_HTTP_TIMEOUT = (
     env.float("DISCORD_HTTP_READ_TIMEOUT", default=15.0),
 )
 DISCORD_MAX_RETRY_AFTER = env.float("DISCORD_MAX_RETRY_AFTER", default=30.0)
+# BOT-3: how often runbot renews its lease; a --force takeover is noticed at the next renewal.
+BOT_HEARTBEAT_SECONDS = env.float("BOT_HEARTBEAT_SECONDS", default=30.0)
 # ONB-1: onboarding's timings (the late-reply window, the nudge, the verification deadline)
 # and the checker's resume queue (at most this many opening DMs per run, to members who joined
 # within this many days).

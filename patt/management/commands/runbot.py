@@ -76,6 +76,7 @@ class Command(BaseCommand):
             guild_id=int(guild_id),
             instance_id=instance_id,
             sync_commands=options["sync_commands"] or sync_only,
+            heartbeat_seconds=settings.BOT_HEARTBEAT_SECONDS,
         )
         try:
             asyncio.run(serve(bot, token, sync_only=sync_only))

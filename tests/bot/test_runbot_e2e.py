@@ -11,6 +11,11 @@ member is verified by `/verify` (INTERACTION_CREATE, deferred then answered by f
 provisioned the same way. A second `runbot` started meanwhile exits 1 on the lease (BOT-3). The
 token is never printed (BOT-11).
 
+Shorter runs: a bot never added to the server logs the install URL and keeps running (BOT-2);
+`runbot --force` takes the lease from a running bot, which stops at its next heartbeat
+(BOT-1, BOT-3; BOT_HEARTBEAT_SECONDS short); an update of a member the bot never cached is
+recorded (the GUILD_MEMBER_UPDATE parser wrap, IDN-28).
+
 The processes cannot see pytest-django's test database (in memory, or uncommitted), so they get
 their own, migrated and seeded once per run and copied per test: a SQLite file, or with
 DATABASE_URL on PostgreSQL a database beside it (`CREATE DATABASE … TEMPLATE`); the test reads
@@ -19,6 +24,7 @@ it directly.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -337,3 +343,122 @@ def test_runbot_start_up_refusals_by_the_gateway_exit_2(
     assert done.stderr.strip().splitlines()[-1].startswith(line)
     assert fake.token not in done.stderr
     assert gateway.close_codes == [4004 if not token_ok else 4014]
+
+
+def _wait_for(condition, *, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.1)
+
+
+def test_runbot_not_in_the_server_logs_the_install_url_and_keeps_running(database, tmp_path):
+    """BOT-2, BOT-12: the gateway's READY lists no guild (the bot was never added): an ERROR with
+    the install URL, and the bot keeps running until SIGTERM (exit 0)."""
+    fake = FakeDiscord().start()
+    gateway = FakeGateway(fake, in_guild=False).start()
+    log = tmp_path / "runbot.log"
+    bot = start_bot(bot_env(database, fake), log)
+    url = (
+        f"https://discord.com/oauth2/authorize?client_id={fake.bot_user['id']}"
+        "&scope=bot+applications.commands&permissions=268520448"
+    )
+    try:
+        _wait_for(lambda: url in log.read_text() or bot.poll() is not None)
+        line = next(line for line in log.read_text().splitlines() if url in line)
+        assert "ERROR" in line and f"not a member of server {fake.guild_id}" in line
+        assert gateway.close_codes == []
+        time.sleep(1)  # still connected and running a moment later
+        assert bot.poll() is None and gateway.connected, log.read_text()
+        assert query(database, "select connected from patt_botstatus") == [(1,)]
+    finally:
+        stop_bot(bot)
+        gateway.stop()
+        fake.stop()
+        print(log.read_text())  # shown when the test fails
+    assert bot.returncode == 0
+    assert query(database, "select instance_id from patt_botstatus") == [("",)]
+
+
+def test_runbot_force_takes_the_lease_and_the_old_bot_stops_at_its_next_heartbeat(
+    database, tmp_path
+):
+    """BOT-1 `--force`, BOT-3: B takes the lease from a running A; A's next heartbeat finds the
+    lease lost and A stops (without releasing B's lease); B keeps it until SIGTERM."""
+    fake = FakeDiscord().start()
+    gateway = FakeGateway(fake).start()
+    env = {**bot_env(database, fake), "BOT_HEARTBEAT_SECONDS": "0.5"}
+    log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
+    bot_a = start_bot(env, log_a)
+    bot_b = None
+    try:
+        gateway.wait_until(lambda: gateway.ready_count == 1 or bot_a.poll() is not None, 60)
+        _wait_for(lambda: query(database, "select pid, connected from patt_botstatus")[0][1])
+        assert query(database, "select pid from patt_botstatus") == [(bot_a.pid,)]
+
+        with log_b.open("w") as out:
+            bot_b = subprocess.Popen(
+                [sys.executable, "manage.py", "runbot", "--force"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        bot_a.wait(timeout=30)
+        assert bot_a.returncode == 0, log_a.read_text()
+        assert "Another bot instance took over the lease" in log_a.read_text()
+        assert "Bot lease taken over with --force" in log_b.read_text()
+        gateway.wait_until(lambda: gateway.ready_count == 2 or bot_b.poll() is not None, 60)
+        assert bot_b.poll() is None, log_b.read_text()
+        # A stopped without releasing: the lease is still B's.
+        _wait_for(lambda: query(database, "select pid, connected from patt_botstatus")[0][1])
+        assert query(database, "select pid from patt_botstatus") == [(bot_b.pid,)]
+    finally:
+        stop_bot(bot_a)
+        if bot_b is not None:
+            stop_bot(bot_b)
+        gateway.stop()
+        fake.stop()
+        print(log_a.read_text(), log_b.read_text())  # shown when the test fails
+    assert bot_b.returncode == 0
+    assert query(database, "select instance_id from patt_botstatus") == [("",)]
+
+
+def test_runbot_sees_an_update_of_a_member_it_never_cached(database, tmp_path):
+    """IDN-28 through `PattBot._see_uncached_member_updates`: without chunking (BOT-6) discord.py
+    drops GUILD_MEMBER_UPDATE for a member it has not cached; a member never announced (no
+    GUILD_MEMBER_ADD, not in GUILD_CREATE) who is renamed and given a role is still recorded."""
+    fake = FakeDiscord().start()
+    fake.add_role(role_id=MEMBER_ROLE_ID, name="Member")
+    gateway = FakeGateway(fake).start()
+    log = tmp_path / "runbot.log"
+    bot = start_bot(bot_env(database, fake), log)
+    try:
+        gateway.wait_until(lambda: gateway.ready_count == 1 or bot.poll() is not None, 60)
+        _wait_for(lambda: query(database, "select connected from patt_botstatus") == [(1,)])
+        member = fake.add_member(username="oldtimer", global_name="Old Timer")
+        user_id = member["user"]["id"]
+        gateway.member_update({**member, "nick": "Elder", "roles": [MEMBER_ROLE_ID]})
+
+        def row():
+            return query(
+                database,
+                "select username, display_name, role_ids, is_present from identity_discorduser"
+                " where discord_id = ?",
+                user_id,
+            )
+
+        _wait_for(lambda: row() != [] or bot.poll() is not None)
+        [(username, display_name, role_ids, present)] = row()
+        if isinstance(role_ids, str):  # SQLite keeps JSON as text
+            role_ids = json.loads(role_ids)
+        assert (username, display_name, present) == ("oldtimer", "Elder", 1)
+        assert MEMBER_ROLE_ID in [str(role) for role in role_ids]
+    finally:
+        stop_bot(bot)
+        gateway.stop()
+        fake.stop()
+        print(log.read_text())  # shown when the test fails
+    assert bot.returncode == 0

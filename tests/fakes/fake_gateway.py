@@ -7,7 +7,8 @@ its own event loop. It speaks as much of the gateway as discord.py 2.7 uses:
 - IDENTIFY (op 2): the token and intents are checked. A wrong token closes with 4004
   ("Authentication failed"), a privileged intent that is not `allowed_intents` with 4014, as
   Discord does; otherwise a new session: READY (`session_id`, `resume_gateway_url` = this server)
-  then GUILD_CREATE for the fake's server;
+  then GUILD_CREATE for the fake's server (`in_guild=False`: READY lists no guild and no
+  GUILD_CREATE follows, as for a bot never added to the server);
 - dispatches the test pushes (`member_add`, `member_remove`, `member_update`, `dm`,
   `interaction`, or any `dispatch(name, data)`), numbered by `s`; pushed while no connection is
   up, they wait in the session's log;
@@ -64,10 +65,13 @@ class FakeGateway:
         allowed_intents: tuple[str, ...] = ("members",),
         heartbeat_interval_ms: int = 41_250,
         token: str | None = None,
+        in_guild: bool = True,
     ):
         self.rest = rest
         self.token = token or rest.token  # another `token` than REST's: a 4004 after login
         self.allowed_intents = allowed_intents
+        # False: the bot was never added to the server (READY lists no guild, no GUILD_CREATE).
+        self.in_guild = in_guild
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.identify_payloads: list[dict] = []
         self.resume_payloads: list[dict] = []
@@ -335,7 +339,8 @@ class FakeGateway:
             self._connection, connection.live = connection, True
             self.ready_count += 1
             await self._dispatch("READY", self._ready())
-            await self._dispatch("GUILD_CREATE", self._guild())
+            if self.in_guild:
+                await self._dispatch("GUILD_CREATE", self._guild())
         elif op == RESUME:
             self.resume_payloads.append(data)
             if (
@@ -357,7 +362,7 @@ class FakeGateway:
         return {
             "v": 10,
             "user": user_json(self.rest.bot_user),
-            "guilds": [{"id": self.rest.guild_id, "unavailable": True}],
+            "guilds": [{"id": self.rest.guild_id, "unavailable": True}] if self.in_guild else [],
             "session_id": self._session_id,
             "resume_gateway_url": self.url,
             "application": {"id": self.rest.bot_user["id"], "flags": 1 << 13},

@@ -8,9 +8,10 @@ bot to send; it never calls Discord.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -83,8 +84,9 @@ def handle_dm(
         if session is None:
             player = Player.objects.filter(discord_user=discord_user).first()
             if player is not None:
-                # No session to remember the last reply in, so no hourly limit here.
-                return [replies.all_set(player.display_name)]
+                return _sessionless_at_most_hourly(
+                    discord_user, replies.all_set(player.display_name), now=now
+                )
             session, _ = get_or_create_session(discord_user, now=now, trigger="first DM")
         if session.last_message_id is not None and int(message_id) <= session.last_message_id:
             return []
@@ -113,11 +115,25 @@ def _at_most_hourly(
             OnboardingSession.objects.select_for_update().filter(discord_user=discord_user).first()
         )
         if session is None:
-            return [message]
+            return _sessionless_at_most_hourly(discord_user, message, now=now)
         if session.help_replied_at and now - session.help_replied_at < HOURLY:
             return []
         session.help_replied_at = now
         session.save(update_fields=["help_replied_at", "updated_at"])
+    return [message]
+
+
+def _sessionless_at_most_hourly(
+    discord_user: DiscordUser, message: OutMessage, *, now: datetime
+) -> Replies:
+    """ONB-13's "at most hourly" for a member with no session row to remember it on (a player
+    who never onboarded, or anyone while onboarding is paused): the last reply's time is kept
+    in the cache for an hour. Compared with `now`, so an injected clock works too."""
+    key = f"onboarding:last-hourly-reply:{discord_user.discord_id}"
+    last = cache.get(key)
+    if last is not None and now - datetime.fromtimestamp(last, tz=UTC) < HOURLY:
+        return []
+    cache.set(key, now.timestamp(), timeout=int(HOURLY.total_seconds()))
     return [message]
 
 

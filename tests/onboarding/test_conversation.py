@@ -298,6 +298,31 @@ def test_onb13_a_player_without_a_session_is_all_set(member, now, settings):
     assert not OnboardingSession.objects.exists()
 
 
+def test_onb13_a_player_without_a_session_is_all_set_at_most_hourly(member, now):
+    """No session row to remember the reply on: the hour is kept in the cache (ONB-13)."""
+    PlayerFactory(discord_user=member, display_name="Trog")
+
+    def dm(message_id, at):
+        return handle_dm(author_id=member.discord_id, message_id=message_id, text="hi", now=at)
+
+    assert len(dm("1", now)) == 1
+    assert dm("2", now + timedelta(minutes=59)) == []
+    assert len(dm("3", now + timedelta(minutes=61))) == 1
+    assert not OnboardingSession.objects.exists()
+
+
+def test_onb13_paused_without_a_session_at_most_hourly(member, now):
+    SiteConfig.objects.update(onboarding_enabled=False)
+    clear_site_config_cache()
+
+    def dm(message_id, at):
+        return handle_dm(author_id=member.discord_id, message_id=message_id, text="hi", now=at)
+
+    assert [m.content for m in dm("1", now)] == ["Onboarding is paused - an officer will help you."]
+    assert dm("2", now + timedelta(minutes=30)) == []
+    assert len(dm("3", now + timedelta(hours=1, minutes=1))) == 1
+
+
 def test_onb13_provisioned_is_all_set_at_most_hourly(chat):
     session = chat.session
     player = PlayerFactory(display_name="Trog")

@@ -31,6 +31,8 @@ def contributions() -> list:
         # CMP-35 / ACC-47 #2–3: campaign cards (constant queries).
         LandingSection("active_votes", landing.active_votes, order=20),
         LandingSection("recent_results", landing.recent_results, order=21),
+        # Issue 16: the member's week strip, its "votes waiting" part (the cards above, filtered).
+        LandingSection("votes_waiting", landing.votes_waiting, order=22),
         # CMP-31 and CMP-43: upserted by `manage.py setup_schedules` with the other schedules.
         ScheduleSpec(
             name="campaigns.status_checker",

@@ -186,6 +186,15 @@ def active_votes(request) -> list[VoteCard]:
     return cards
 
 
+def votes_waiting(request) -> list[VoteCard]:
+    """Issue 16 item 2, the member's week: the live campaigns the viewer may vote in and has
+    not, ending soonest first. The landing page's active-vote cards, filtered: no query of its
+    own once `active_votes` ran (it is cached on the request); none for a visitor."""
+    if not viewer_facts(request).signed_in:
+        return []
+    return [card for card in active_votes(request) if card.needs_vote]
+
+
 def _result_cards(campaigns: list[Campaign]) -> list[ResultCard]:
     winners: dict[int, list] = {campaign.pk: [] for campaign in campaigns}
     if campaigns:

@@ -41,6 +41,13 @@ def recruiting_needs_section(request) -> list[str]:
     return recruiting_needs_lines()
 
 
+def raid_week_section(request):
+    """Issue 16 / ACC-47: the member's week strip, its raid part (next raid, availability)."""
+    from roster.landing import raid_week
+
+    return raid_week(request)
+
+
 def quote_of_the_day_section(request):
     """ROS-54 / ACC-47 #7: Mito's Corner's pick of the day."""
     from roster.services.quotes import landing_quote_of_the_day
@@ -60,6 +67,7 @@ def contributions() -> list:
         NavItem("Raid planner", "raid-admin", "officer", order=60, shown_to=officer),
         LandingSection("recruiting_needs", recruiting_needs_section, order=30),
         LandingSection("quote_of_the_day", quote_of_the_day_section, order=31),
+        LandingSection("raid_week", raid_week_section, order=32),
         OfficerPermissions("roster"),
         # ROS-18: raid preferences, availability and roster characters on the player page.
         AdminInline("roster-player-sections", "identity.player", PLAYER_PAGE_INLINES),

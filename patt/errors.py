@@ -13,6 +13,7 @@ import sys
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest
+from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import Resolver404
@@ -32,6 +33,9 @@ API_MESSAGES = {
     500: "Internal server error.",
     503: "Service unavailable.",
 }
+DATABASE_UNAVAILABLE_MESSAGE = "Database unavailable. Try again in a minute."
+# issue 17: how long a client should wait before retrying after a 503 of the database.
+DATABASE_RETRY_AFTER = "30"
 API_CSRF_MESSAGE = "CSRF check failed. Reload the page and try again."
 CSRF_PAGE_MESSAGE = "This form expired. Go back, reload the page and try again."
 FORBIDDEN_PAGE_MESSAGE = "You don't have permission to view this page."
@@ -123,15 +127,68 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render_error_page(request, "errors/404.html", 404, {"message": message})
 
 
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """True for the errors of a database that cannot be reached or dropped the connection
+    (issue 17): Django's OperationalError and InterfaceError, from any backend."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def release_broken_connections() -> None:
+    """Close every connection that is no longer usable, so the next request opens a fresh one
+    (issue 17). Django does this itself when the next request starts; doing it here as well
+    covers callers that do not go through `close_old_connections` (tests, management code)."""
+    for conn in connections.all(initialized_only=True):
+        try:
+            if conn.connection is not None and not conn.is_usable():
+                conn.close()
+        except Exception:  # the connection is beyond saving; Django reopens it on next use
+            logger.warning("Closing broken database connection %s failed", conn.alias)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """issue 17: a 503 when the database cannot be reached, never a 500 page.
+
+    JSON under /api/ (ACC-51), else the themed `errors/503.html` (rendered without the request
+    context when that needs the database, see `render_error_page`); `Retry-After` tells
+    clients and proxies when to try again. The broken connection is released first.
+    """
+    release_broken_connections()
+    response: HttpResponse
+    if is_api_request(request):
+        response = api_error(503, DATABASE_UNAVAILABLE_MESSAGE)
+    else:
+        response = render_error_page(request, "errors/503.html", 503)
+    response["Retry-After"] = DATABASE_RETRY_AFTER
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: log the exception under a fresh error id and show the id (ACC-50).
 
     Django calls this inside its `except` block, so `sys.exc_info()` is the failure. Django
     logs the same failure again on `django.request` (without the id); marking the response as
     logged keeps one ERROR line per failure, the one operators can find by the id.
+
+    A failure of the database connection (issue 17) is no bug of the page: it answers 503
+    (`database_unavailable`), logged once at ERROR with its id, and the next request works
+    once the database answers again.
     """
-    error_id = log_unhandled(request, sys.exc_info())
+    exc = sys.exc_info()[1]
     response: HttpResponse
+    if is_database_unavailable(exc):
+        error_id = new_error_id()
+        logger.error(
+            "Database unavailable, error id %s: %s %s: %s",
+            error_id,
+            request.method,
+            request.path,
+            exc,
+        )
+        response = database_unavailable(request)
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+    error_id = log_unhandled(request, sys.exc_info())
     if is_api_request(request):
         response = api_error(500, error_id=error_id)
     else:

@@ -2,6 +2,8 @@
 of the landing page, the class colours of the theme, its schedules, officer permissions, the
 sync pages of the admin and the demo guild."""
 
+import re
+
 from patt.discord.events import MEMBER_JOIN, MEMBER_REMOVE, MEMBER_UPDATE
 from patt.registry import (
     AdminAppEntry,
@@ -15,12 +17,49 @@ from patt.registry import (
     UrlMount,
 )
 
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Issue 16 item 3: the lightest surface text sits on (site.css `--card-2`) and WCAG AA's ratio.
+CARD_SURFACE = "#1e1e22"
+READABLE_RATIO = 4.5
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of "#rrggbb"."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(colour: str, background: str) -> float:
+    """WCAG 2.x contrast ratio of two "#rrggbb" colours (1 … 21)."""
+    light, dark = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_colour(
+    colour: str, *, background: str = CARD_SURFACE, ratio: float = READABLE_RATIO
+) -> str:
+    """Issue 16 item 3: `colour`, or the lightest-needed tint of it (mixed toward white in 2 %
+    steps) that reaches `ratio` against `background`; colours already readable are unchanged."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(51):
+        share = step / 50
+        mixed = "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in (red, green, blue))
+        if contrast_ratio(mixed, background) >= ratio:
+            return colour if step == 0 else mixed
+    return "#ffffff"
+
 
 def playable_class_colours() -> list[tuple[str, str]]:
-    """ACC-59: each playable class's colour, by slug (one query)."""
+    """ACC-59: each playable class's colour, by slug (one query), tinted where needed so class
+    coloured names read at 4.5:1 on the dark cards (issue 16 item 3; the data keeps Blizzard's
+    colour)."""
     from identity.models import PlayableClass
 
-    return list(PlayableClass.objects.order_by("slug").values_list("slug", "colour"))
+    return [
+        (slug, readable_colour(colour) if _HEX.match(colour or "") else colour)
+        for slug, colour in PlayableClass.objects.order_by("slug").values_list("slug", "colour")
+    ]
 
 
 def officers_section(request):
@@ -56,6 +95,13 @@ def contributions() -> list:
             func="identity.tasks.run_discord_pipeline",
             minutes=15,
             order=11,
+        ),
+        # issue 17: runs a killed worker left `running` are closed and announced.
+        ScheduleSpec(
+            name="identity.close_abandoned_runs",
+            func="identity.tasks.close_abandoned_runs",
+            minutes=5,
+            order=13,
         ),
         ScheduleSpec(
             name="addon-upload-cleanup",

@@ -3,7 +3,8 @@ CMP-35, CMP-36).
 
 Every list goes through `visible_campaigns` (CMP-35) and issues a constant number of queries
 whatever the guild size: one per list (entry counts annotated), one for the viewer's receipts
-among the live campaigns, one for the winners of the listed results. The viewer's Player is
+among the live campaigns, one for the first entries' thumbnails of the live cards (issue 16,
+shown to everyone), one for the winners of the listed results. The viewer's Player is
 the request's cached one (ACC-1).
 
 A live campaign whose end time has passed is closed before it is listed (CMP-9); that costs
@@ -12,11 +13,18 @@ queries only in the minute between the end and the status checker's next run.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import BallotReceipt, Campaign, CampaignResult, CampaignStatus
+from campaigns.models import (
+    BallotReceipt,
+    Campaign,
+    CampaignEntry,
+    CampaignResult,
+    CampaignStatus,
+)
 from campaigns.services.access import visible_campaigns
 from campaigns.services.lifecycle import close_if_due
 from identity.services.viewer import is_officer, rank_allows_vote, viewer_level, viewer_player
@@ -25,6 +33,7 @@ from patt.redirects import sign_in_url
 DESCRIPTION_LIMIT = 100  # ACC-47: "description cut to 100 characters with '…'"
 LANDING_RESULTS = 3  # ACC-47: up to 3 recent results
 LIST_RESULTS = 50  # CMP-36: 50 at most
+CARD_THUMBNAILS = 4  # issue 16: the first entries' pictures on a vote card, for everyone
 
 # ACC-47's buttons of an active-vote card.
 VOTE_NOW = "Vote now"
@@ -65,10 +74,16 @@ class VoteCard:
     button_url: str
     can_vote: bool
     has_voted: bool
+    thumbnails: tuple = ()  # issue 16: up to CARD_THUMBNAILS CampaignEntry objects
 
     @property
     def url(self) -> str:
         return vote_url(self.campaign.pk)
+
+    @property
+    def more_entries(self) -> int:
+        """Entries beyond the thumbnails ("+6")."""
+        return max(0, self.entry_count - len(self.thumbnails))
 
     @property
     def needs_vote(self) -> bool:
@@ -144,7 +159,33 @@ def _live_campaigns(facts: ViewerFacts) -> list[Campaign]:
     return fetch()
 
 
-def _vote_card(campaign: Campaign, facts: ViewerFacts, voted_ids: set[int]) -> VoteCard:
+def _thumbnails(campaigns: list[Campaign]) -> dict[int, tuple]:
+    """Issue 16: the first `CARD_THUMBNAILS` entries (CMP-38 order) of every listed campaign,
+    in one query whatever the number of entries (a row number per campaign)."""
+    if not campaigns:
+        return {}
+    rows = (
+        CampaignEntry.objects.filter(campaign__in=[campaign.pk for campaign in campaigns])
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("campaign_id")],
+                order_by=[F("sort_order").asc(), F("pk").asc()],
+            )
+        )
+        .filter(position__lte=CARD_THUMBNAILS)
+        .only("pk", "campaign", "name", "image", "image_url", "sort_order")
+        .order_by("campaign_id", "position")
+    )
+    found: dict[int, list] = {}
+    for entry in rows:
+        found.setdefault(entry.campaign_id, []).append(entry)
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _vote_card(
+    campaign: Campaign, facts: ViewerFacts, voted_ids: set[int], thumbnails: tuple = ()
+) -> VoteCard:
     has_voted = campaign.pk in voted_ids
     can_vote = rank_allows_vote(level=facts.level, required_level=campaign.vote_level)
     if not facts.signed_in:
@@ -163,6 +204,7 @@ def _vote_card(campaign: Campaign, facts: ViewerFacts, voted_ids: set[int]) -> V
         button_url=url,
         can_vote=can_vote,
         has_voted=has_voted,
+        thumbnails=thumbnails,
     )
 
 
@@ -181,7 +223,11 @@ def active_votes(request) -> list[VoteCard]:
                 player_id=facts.player_id, campaign__in=[c.pk for c in campaigns]
             ).values_list("campaign_id", flat=True)
         )
-    cards = [_vote_card(campaign, facts, voted_ids) for campaign in campaigns]
+    thumbnails = _thumbnails(campaigns)
+    cards = [
+        _vote_card(campaign, facts, voted_ids, thumbnails.get(campaign.pk, ()))
+        for campaign in campaigns
+    ]
     setattr(request, _LIVE_CACHE_ATTR, cards)
     return cards
 

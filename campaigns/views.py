@@ -38,7 +38,11 @@ RANK_BANNER = (
 NO_PLAYER_BANNER = (
     "Your account isn't linked to a guild member yet, so you can't vote. Ask an officer."
 )
-SIGN_IN_BANNER = "Sign in to vote and see the entries."
+# CMP-37's anonymous banner; issue 16 shows visitors the entries, so it no longer promises them.
+SIGN_IN_BANNER = "Sign in to vote."
+# CMP-38's instruction without "click" (issue 16: members arrive on phones, where they tap).
+BALLOT_INSTRUCTION = "Pick your top {n} — choose entries in order."
+CONFIRM_TEXT = "Submit these picks? Votes can't be changed."  # CMP-38, in the styled dialog
 RANKING_RULE = (
     "Points: 1st = {n} … last = 1. Ties: most 1st places, then most 2nd places; "
     "still level = shared place."
@@ -94,6 +98,12 @@ class ResultRow:
     places: str  # "a first • b second • c third"
     bar_percent: int  # 0 … 100, scaled to the top score
     points_text: str  # "8 pts"
+
+    @property
+    def rank_words(self) -> str:
+        """The medal read aloud (issue 16): "1st place", "2nd place, tied"."""
+        words = f"{ordinal(self.standing.rank)} place"
+        return f"{words}, tied" if self.standing.tied else words
 
 
 @dataclass(frozen=True)
@@ -209,8 +219,10 @@ def _page_context(
     finished = campaign.is_finished
 
     show_ballot = is_live and kind == "eligible" and viewer.can_vote
+    # Issue 16: visitors see the entries too (read-only, with their pictures); CMP-34 had
+    # given them the entry count only.
     show_entries_read_only = (
-        is_live and kind in ("cannot_vote", "eligible") and not show_ballot
+        is_live and kind in ("anonymous", "cannot_vote", "eligible") and not show_ballot
     ) or (is_draft and viewer.is_officer)
     entries: list[CampaignEntry] = list(
         CampaignEntry.objects.filter(campaign=campaign).select_related("player")
@@ -254,6 +266,8 @@ def _page_context(
         "show_ballot": show_ballot,
         "show_entries_read_only": show_entries_read_only,
         "pick_fields": pick_fields,
+        "ballot_instruction": BALLOT_INSTRUCTION.format(n=campaign.picks_per_voter),
+        "confirm_text": CONFIRM_TEXT,
         "show_results": show_results,
         # CMP-22: a live secret campaign shows its voters no standings, only this note.
         "secret_results_later": SECRET_RESULTS_LATER if viewer.waits_for_secret_results else "",

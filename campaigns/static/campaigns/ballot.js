@@ -4,9 +4,11 @@
    an unpicked card makes it the next pick; clicking a picked card removes it and the later
    picks move up; with N picks the other cards are unavailable. The picks bar shows N slots,
    Clear, and "Submit vote", enabled only at exactly N picks. Submitting asks for
-   confirmation, writes the picks into the fallback form's pick_1 … pick_N selects and submits
-   that form, so there is one server path. Selections the server kept after an error (the
-   selects' values) are applied to the cards on load. */
+   confirmation in the page's native <dialog> (issue 16: styled, keyboard-friendly, focus back
+   on "Submit vote" when dismissed; the browser's confirm() only where <dialog> is missing),
+   writes the picks into the fallback form's pick_1 … pick_N selects and submits that form, so
+   there is one server path. Selections the server kept after an error (the selects' values)
+   are applied to the cards on load. */
 (function () {
   "use strict";
 
@@ -42,6 +44,9 @@
     var clearButton = bar.querySelector("[data-clear]");
     var submitButton = bar.querySelector("[data-submit]");
     var status = bar.querySelector("[data-picks-status]");
+    var dialog = ballot.querySelector("[data-confirm-dialog]");
+    var dialogPicks = dialog ? dialog.querySelector("[data-confirm-picks]") : null;
+    var canDialog = !!(dialog && typeof dialog.showModal === "function");
     var names = {};
     cards.forEach(function (card) {
       names[card.getAttribute("data-entry-id")] = card.getAttribute("data-entry-name");
@@ -112,13 +117,7 @@
       render();
     });
 
-    submitButton.addEventListener("click", function () {
-      if (submitting || picks.length !== required) {
-        return;
-      }
-      if (!window.confirm(CONFIRM_TEXT)) {
-        return;
-      }
+    function send() {
       for (var r = 1; r <= required; r += 1) {
         var field = form.querySelector('[name="pick_' + r + '"]');
         if (field) {
@@ -129,6 +128,49 @@
       submitButton.textContent = "Submitting\u2026";
       render();
       form.submit();
+    }
+
+    function askInDialog() {
+      while (dialogPicks && dialogPicks.firstChild) {
+        dialogPicks.removeChild(dialogPicks.firstChild);
+      }
+      picks.forEach(function (id, index) {
+        if (!dialogPicks) {
+          return;
+        }
+        var item = document.createElement("li");
+        var rankLabel = document.createElement("span");
+        rankLabel.className = "pick-rank";
+        rankLabel.textContent = ordinal(index + 1);
+        item.appendChild(rankLabel);
+        item.appendChild(document.createTextNode(" " + names[id]));
+        dialogPicks.appendChild(item);
+      });
+      dialog.returnValue = "";
+      dialog.showModal();
+    }
+
+    if (canDialog) {
+      dialog.addEventListener("close", function () {
+        if (dialog.returnValue === "confirm" && picks.length === required && !submitting) {
+          send();
+        } else {
+          submitButton.focus(); // dismissed: back where the voter was
+        }
+      });
+    }
+
+    submitButton.addEventListener("click", function () {
+      if (submitting || picks.length !== required) {
+        return;
+      }
+      if (canDialog) {
+        askInDialog();
+        return;
+      }
+      if (window.confirm(CONFIRM_TEXT)) {
+        send();
+      }
     });
 
     // Back from the next page out of the browser's cache: the submission is over.

@@ -11,10 +11,24 @@ from tests.campaigns.pages.support import close, vote
 pytestmark = pytest.mark.django_db
 
 
+MEDAL = re.compile(
+    r'<span class="medal medal-(\d)" data-medal="\d">.*?<span class="visually-hidden">[^<]*</span>'
+    r'(<span aria-hidden="true">=</span>)?</span>',
+    re.S,
+)
+
+
+def _medal_token(match) -> str:
+    """An SVG medal (issue 16) as a token: "medal1", "medal3=" when tied."""
+    return f" medal{match[1]}{'=' if match[2] else ''} "
+
+
 def rows(body: str) -> list[str]:
-    """Each result row's text, tags stripped and whitespace collapsed."""
+    """Each result row's text, medals as tokens, tags stripped and whitespace collapsed."""
     found = re.findall(r'<li class="result-row[^"]*">(.*?)</li>', body, re.S)
-    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in found]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", MEDAL.sub(_medal_token, row)).split()) for row in found
+    ]
 
 
 def closed_with(ballots, **kwargs):
@@ -29,9 +43,9 @@ def test_cmp40_final_results_markers_places_points_and_winner_badge(client):
     body = client.get(f"/vote/{campaign.pk}").content.decode()
     assert "Final results" in body
     assert rows(body) == [
-        "🥇 A WINNER 2 first • 1 second • 0 third 8 pts",
-        "🥈 B 1 first • 1 second • 1 third 6 pts",
-        "🥉 C 0 first • 1 second • 2 third 4 pts",
+        "medal1 A WINNER 2 first • 1 second • 0 third 8 pts",
+        "medal2 B 1 first • 1 second • 1 third 6 pts",
+        "medal3 C 0 first • 1 second • 2 third 4 pts",
         "— D 0 first • 0 second • 0 third 0 pts",
         "— E 0 first • 0 second • 0 third 0 pts",
     ]
@@ -46,7 +60,7 @@ def test_cmp40_cmp27_co_winners_shared_markers(client):
     body = client.get(f"/vote/{campaign.pk}").content.decode()
     assert "Co-winners: A &amp; B" in body
     markers = [row.split(" ")[0] for row in rows(body)]
-    assert markers == ["🥇=", "🥇=", "🥉=", "🥉=", "—"]
+    assert markers == ["medal1=", "medal1=", "medal3=", "medal3=", "—"]
     assert body.count("WINNER</span>") == 2
 
 
@@ -55,7 +69,7 @@ def test_cmp40_hash_markers_below_third(client):
     body = client.get(f"/vote/{campaign.pk}").content.decode()
     markers = [row.split(" ")[0] for row in rows(body)]
     # A 3 [1,0,0] = D 3 [1,0,0]; B 2 [0,1,0] = E 2 [0,1,0]; C 2 [0,0,2]; F 0
-    assert markers == ["🥇=", "🥇=", "🥉=", "🥉=", "#5", "—"]
+    assert markers == ["medal1=", "medal1=", "medal3=", "medal3=", "#5", "—"]
 
 
 def test_cmp40_winner_badge_only_once_closed(client):
@@ -67,7 +81,7 @@ def test_cmp40_winner_badge_only_once_closed(client):
     body = client.get(f"/vote/{campaign.pk}").content.decode()
     assert "Live standings" in body
     assert "WINNER" not in body
-    assert rows(body)[0].startswith("🥇 A")
+    assert rows(body)[0].startswith("medal1 A")
 
 
 def test_cmp40_score_bars_scale_to_the_top_with_a_2_percent_floor(client):
@@ -96,7 +110,7 @@ def test_cmp40_places_only_for_existing_positions():
 def test_cmp40_one_pick_campaign_rows(client):
     campaign = closed_with([("A",), ("A",), ("B",)], picks_per_voter=1)
     body = client.get(f"/vote/{campaign.pk}").content.decode()
-    assert rows(body)[0] == "🥇 A WINNER 2 first 2 pts"
+    assert rows(body)[0] == "medal1 A WINNER 2 first 2 pts"
     assert "Points: 1st = 1 … last = 1." in body
 
 
@@ -127,3 +141,22 @@ def test_cmp40_reduced_motion_turns_the_animations_off():
     block = css.split("@media (prefers-reduced-motion: reduce)", 1)[1]
     assert re.search(r"\.result-row,\s*\.score-fill\s*\{\s*animation:\s*none", block)
     assert "@keyframes score-grow" in css and "@keyframes result-fade-in" in css
+
+
+def test_issue16_cmp40_medals_are_svg_with_words_not_emoji(client):
+    """Issue 16: no emoji (boxes without an emoji font); each medal is an SVG coloured by its
+    rank's class, said as "1st place" (", tied" when shared) to screen readers."""
+    campaign = closed_with([("A", "B", "C"), ("B", "A", "D")])
+    body = client.get(f"/vote/{campaign.pk}").content.decode()
+    panel = re.search(r'<section class="results-panel".*?</section>', body, re.S)[0]
+
+    for emoji in ("🥇", "🥈", "🥉"):
+        assert emoji not in panel
+    assert re.findall(r'data-medal="(\d)"', panel) == ["1", "1", "3", "3"]
+    assert panel.count('<svg class="medal-svg" viewBox="0 0 32 40" aria-hidden="true"') == 4
+    assert re.findall(r'<span class="visually-hidden">([^<]*)</span>', panel) == [
+        "1st place, tied",
+        "1st place, tied",
+        "3rd place, tied",
+        "3rd place, tied",
+    ]

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Ballot, BallotReceipt, Campaign
+from campaigns.models import Ballot, BallotReceipt, Campaign, CampaignEntry
 from tests.campaigns.factories import CampaignFactory, EntryFactory, live_campaign, member
 from tests.campaigns.pages.support import archive, bulk_members, close, entry, vote
 from tests.factories import UserFactory, rank
@@ -96,8 +96,13 @@ def test_cmp34_officer_sees_read_only_entry_preview_of_a_draft(client):
     assert "data-ballot" not in body
 
 
-def test_cmp34_live_anonymous_sees_summary_and_sign_in_prompt_only(client):
+def test_cmp34_issue16_live_anonymous_sees_summary_entries_and_sign_in_prompt(client):
+    """CMP-34's visitor view, with issue 16's change: the entries (pictures included) are shown
+    read-only, so an art contest is seen before signing in; still no ballot, no standings."""
     campaign = live_campaign(title="Art vote", description="Pick the best art.")
+    CampaignEntry.objects.filter(campaign=campaign, name="B").update(
+        image_url="https://example.com/b.png"
+    )
     voter = member("Veteran")
     member("Veteran")
     vote(campaign, voter, "A", "B", "C")
@@ -106,9 +111,11 @@ def test_cmp34_live_anonymous_sees_summary_and_sign_in_prompt_only(client):
     assert "data-countdown=" in body
     assert "5 entries" in body
     assert "1 of 2 eligible members have voted" in body
-    assert "Sign in to vote and see the entries." in body
+    assert "Sign in to vote." in body
     assert f'href="/accounts/login/?next=/vote/{campaign.pk}"' in body
-    assert "entry-card" not in body
+    assert body.count('class="entry-card is-readonly"') == 5
+    assert '<img src="https://example.com/b.png" alt="" loading="lazy"' in body
+    assert "data-ballot" not in body
     assert "Live standings" not in body
 
 
@@ -137,7 +144,8 @@ def test_cmp37_no_player_banner(client):
 def test_cmp34_cmp38_eligible_non_voter_gets_the_ballot_and_no_standings(client):
     campaign = live_campaign(entries=4)
     body = text(page(client, campaign, member("Veteran").user))
-    assert "Pick your top 3 — click entries in order." in body
+    assert "Pick your top 3 — choose entries in order." in body  # issue 16: no "click"
+    assert "click" not in re.sub(r"<[^>]+>", " ", body)
     assert body.count('aria-pressed="false"') == 4
     assert 'data-picks-required="3"' in body
     assert "Submit vote" in body and "Clear" in body

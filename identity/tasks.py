@@ -58,3 +58,12 @@ def cleanup_addon_uploads() -> str:
     from identity.uploads.pipeline import clear_old_payloads
 
     return f"Cleared the payload of {clear_old_payloads()} addon uploads"
+
+
+def close_abandoned_runs() -> str:
+    """issue 17: the `identity.close_abandoned_runs` schedule (every 5 minutes): runs a killed
+    worker left `running` are closed as abandoned and announced; the result line."""
+    from identity.services.abandoned_runs import close_abandoned_runs as close
+    from identity.services.abandoned_runs import describe_closed
+
+    return describe_closed(close())

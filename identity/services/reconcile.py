@@ -24,6 +24,7 @@ from identity.reports import (
     post_sync_summary,
     send_audit_report,
 )
+from identity.services.abandoned_runs import close_abandoned_runs
 from identity.services.integrity import IntegrityResult, run_integrity_checks
 from identity.services.matching import MatchResult, run_matching
 from identity.services.role_push import RolePushResult, push_roles
@@ -129,6 +130,9 @@ def announced_run(
     sent before the exception goes on, so officers hear of it (issue 11 item 2). `post=False`
     (`--no-post`) and a run that did not start (skipped) post nothing.
     """
+    # issue 17: a run of this source a killed worker left `running` is closed and announced
+    # first, so this start proceeds and officers hear of the lost one.
+    close_abandoned_runs(sources=[source], post=post, client=client)
     run = None
     try:
         with pipeline_run(source=source, trigger=trigger, queued_run=queued_run) as run:

@@ -50,7 +50,13 @@ def running_limit(source: str) -> timedelta:
 
 def abandon_stale_runs(source: str) -> int:
     """Mark `running` rows of `source` older than their limit as `error`, and clear `queued`
-    ones as `skipped`: their task never started (IDN-46)."""
+    ones as `skipped`: their task never started (IDN-46). Returns how many."""
+    return len(close_stale_runs(source))
+
+
+def close_stale_runs(source: str) -> list[SyncRun]:
+    """`abandon_stale_runs`, returning the rows it closed (issue 17: the abandoned-run checker
+    announces them, identity/services/abandoned_runs.py)."""
     now = timezone.now()
     stale = list(
         SyncRun.objects.filter(
@@ -65,7 +71,7 @@ def abandon_stale_runs(source: str) -> int:
         run.duration_seconds = 0.0 if queued else (now - run.started_at).total_seconds()
         run.save(update_fields=["status", "error", "finished_at", "duration_seconds"])
         log.warning("SyncRun #%s (%s) %s", run.pk, source, run.error)
-    return len(stale)
+    return stale
 
 
 def run_in_progress(source: str) -> SyncRun | None:

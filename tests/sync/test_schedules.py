@@ -58,6 +58,7 @@ def test_idn47_running_twice_creates_no_duplicates():
     names = [
         BLIZZARD,
         DISCORD,
+        "identity.close_abandoned_runs",  # issue 17
         "addon-upload-cleanup",  # UPL-7
         "campaigns.status_checker",
         "campaigns.contest_agent",
@@ -97,7 +98,8 @@ def test_idn47_other_apps_register_their_schedules(registry):
 def test_idn47_setup_schedules_command(capsys):
     call_command("setup_schedules")
     assert Schedule.objects.filter(name__in=[BLIZZARD, DISCORD]).count() == 2
-    assert "6 created, 0 updated, 6 total" in capsys.readouterr().out  # + UPL-7, CMP-31/43, ONB-31
+    # + UPL-7, CMP-31/43, ONB-31, issue 17 (abandoned runs)
+    assert "7 created, 0 updated, 7 total" in capsys.readouterr().out
 
 
 def test_idn47_schedules_are_set_up_after_migrate_on_the_identity_signal_only():

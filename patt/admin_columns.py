@@ -1,9 +1,12 @@
-"""Changelist count columns any app's admin uses: a correlated COUNT subquery and its
-sortable column."""
+"""Changelist columns any app's admin uses: a correlated COUNT subquery and its sortable
+column, and UTC times marked for the viewer's local time (issue 16)."""
 
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+
+from patt.timefmt import as_utc, iso_utc
 
 
 def count_of(model, fk_name: str):
@@ -28,5 +31,31 @@ def count_column(annotation: str, description: str):
     @admin.display(description=description, ordering=annotation)
     def column(self, obj):
         return getattr(obj, annotation)
+
+    return column
+
+
+# --- times (issue 16): UTC on the server, the viewer's local time added by a static script ---
+
+
+def utc_html(moment, *, seconds: bool = False):
+    """`<time datetime="2026-03-01T21:00:00Z" data-local>2026-03-01 21:00 UTC</time>`, or "-".
+
+    static/js/admin-local-time.js appends the viewer's local time to it; without JS the UTC
+    text stays. A naive datetime is taken as UTC (TIME_ZONE is UTC)."""
+    if moment is None:
+        return "-"
+    moment = as_utc(moment)
+    text = moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return format_html('<time datetime="{}" data-local>{} UTC</time>', iso_utc(moment), text)
+
+
+def utc_column(field: str, description: str, *, ordering: str | None = None):
+    """A sortable changelist column (or read-only field) showing the datetime `field` in UTC,
+    marked for the local-time script."""
+
+    @admin.display(description=description, ordering=ordering or field)
+    def column(self, obj):
+        return utc_html(getattr(obj, field))
 
     return column

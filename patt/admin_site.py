@@ -10,6 +10,7 @@ from django.urls import path, reverse
 
 from patt import registry
 from patt.discord.lease import bot_presence
+from patt.worker_presence import worker_presence
 
 
 class PattAdminSite(admin.AdminSite):
@@ -20,11 +21,13 @@ class PattAdminSite(admin.AdminSite):
 
     def each_context(self, request):
         """BOT-3: officers see whether the bot is online in the header of every admin page
-        (one query; not on the sign-in page)."""
+        (one query; not on the sign-in page), and whether a django-q2 worker is running
+        (issue 16: two cache reads, one query more when none is; a red banner then)."""
         context = super().each_context(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_active and user.is_staff:
             context["bot_presence"] = bot_presence()
+            context["worker_presence"] = worker_presence()
         return context
 
     def get_urls(self):

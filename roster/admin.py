@@ -62,8 +62,39 @@ class RaidPreferencesForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+class AvailabilityDayForm(forms.ModelForm):
+    """One day of the week row (issue 16): the weekday travels hidden, the checkbox is the
+    day's cell."""
+
+    class Meta:
+        model = PlayerAvailability
+        fields = ["weekday", "available"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weekday"].widget = forms.HiddenInput()
+
+    def weekday_number(self) -> int:
+        try:
+            return int(self["weekday"].value())
+        except (TypeError, ValueError):
+            return DAYS  # a tampered row sorts last; validation names its error
+
+    def day_name(self) -> str:
+        number = self.weekday_number()
+        return Weekday(number).label if number < DAYS else "?"
+
+    def day_short(self) -> str:
+        return self.day_name()[:3]
+
+
 class PlayerAvailabilityFormSet(BaseInlineFormSet):
     """The seven days: rows that exist, plus a blank row for each missing weekday."""
+
+    @property
+    def week_forms(self) -> list:
+        """The forms Monday to Sunday, whichever of them are rows already (issue 16)."""
+        return sorted(self.forms, key=lambda form: form.weekday_number())
 
     def __init__(self, *args, **kwargs):
         instance = kwargs.get("instance")
@@ -119,12 +150,19 @@ class RaidPreferencesInline(admin.StackedInline):
 
 
 class PlayerAvailabilityInline(admin.TabularInline):
+    """The raid availability as one week row of seven day cells (issue 16), not seven rows of
+    dropdowns: a ticked day is available. Unticking a day keeps its row as "not available"
+    (the same as no row, ROS-6)."""
+
     model = PlayerAvailability
+    form = AvailabilityDayForm
     formset = PlayerAvailabilityFormSet
+    template = "admin/roster/playeravailability/week_row.html"
     fields = ("weekday", "available")
     max_num = DAYS
+    can_delete = False
     ordering = ("weekday",)
-    verbose_name_plural = "raid availability (no row = not available)"
+    verbose_name_plural = "raid availability"
 
     def get_extra(self, request, obj=None, **kwargs):
         if obj is None or obj.pk is None:

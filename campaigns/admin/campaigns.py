@@ -48,8 +48,7 @@ from campaigns.services.stats import (
     snapshot_stats,
 )
 from identity.admin.mixins import acting_player, change_url
-from patt.admin_columns import count_of
-from patt.templatetags.patt_tags import utc_text
+from patt.admin_columns import count_of, utc_column
 
 # CMP-11: live first, then drafts, closed and archived.
 STATUS_ORDER = Case(
@@ -209,13 +208,9 @@ class CampaignAdmin(admin.ModelAdmin):
             campaign.get_status_display(),
         )
 
-    @admin.display(description="start (UTC)", ordering="start_at")
-    def start(self, campaign):
-        return utc_text(campaign.start_at).removesuffix(" UTC")
-
-    @admin.display(description="end (UTC)", ordering="end_at")
-    def end(self, campaign):
-        return utc_text(campaign.end_at).removesuffix(" UTC")
+    # UTC, with the viewer's local time beside it (issue 16, static/js/admin-local-time.js).
+    start = utc_column("start_at", "start")
+    end = utc_column("end_at", "end")
 
     @admin.display(description="duration", ordering="duration_hours")
     def duration(self, campaign):

@@ -8,7 +8,6 @@ for 10 rows or 200.
 """
 
 import json
-from datetime import UTC
 
 from django import forms
 from django.contrib import admin, messages
@@ -20,24 +19,26 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from identity.admin.mixins import (
     ReadOnlyRecordMixin,
     YesNoFilter,
     acting_player,
+    admin_link,
     change_url,
-    link_column,
     superusers_only,
 )
 from identity.admin.sync import can_use_sync_tools
-from identity.models import AuditIssue, IssueType, SyncRun
+from identity.models import AuditIssue, IssueSeverity, IssueType, SyncRun
 from identity.services.issue_actions import (
     accept_suggestion,
     dismiss_issues,
     resolve_issues,
     undismiss_issues,
 )
+from patt.admin_columns import utc_column, utc_html
 from patt.refusals import Refused
 
 
@@ -86,17 +87,16 @@ class AuditIssueAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
     (an open issue deleted by hand would only come back on the next run).
     """
 
+    # Six columns that fit 1366 px (issue 16): the summary wraps in a readable width, the
+    # severity is a coloured chip with its word, the three possible subjects share one column,
+    # open/dismissed is one state; the first detection is on the issue's page.
     list_display = (
         "summary",
+        "severity_chip",
         "issue_type",
-        "severity",
-        "character_link",
-        "discord_user_link",
-        "player_link",
-        "first_detected_at",
-        "last_detected_at",
-        "is_open",
-        "is_dismissed",
+        "subject",
+        "last_seen",
+        "state",
     )
     list_filter = ("issue_type", "severity", IssueOpenFilter, IssueDismissedFilter)
     list_select_related = ("character", "discord_user", "player")
@@ -105,17 +105,37 @@ class AuditIssueAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
 
     has_delete_permission = superusers_only
 
-    character_link = link_column("character", "character", "character__name_key")
-    discord_user_link = link_column("discord_user", "Discord user", "discord_user__username")
-    player_link = link_column("player", "player", "player__display_name")
+    last_seen = utc_column("last_detected_at", "last seen")
 
-    @admin.display(description="open", boolean=True, ordering="resolved_at")
-    def is_open(self, issue):
-        return issue.is_open
+    @admin.display(description="severity", ordering="severity")
+    def severity_chip(self, issue):
+        """The severity as a chip in its colour, with its word (never colour alone)."""
+        return format_html(
+            '<span class="severity-chip severity-{}">{}</span>',
+            IssueSeverity(issue.severity).name.lower(),
+            issue.get_severity_display(),
+        )
 
-    @admin.display(description="dismissed", boolean=True, ordering="dismissed_at")
-    def is_dismissed(self, issue):
-        return issue.dismissed_at is not None
+    @admin.display(description="about")
+    def subject(self, issue):
+        """The character, Discord user and player the issue is about, each linked, one line
+        each ("-" when none)."""
+        links = [
+            format_html("{}: {}", label, admin_link(target))
+            for label, target in (
+                ("Character", issue.character),
+                ("Discord", issue.discord_user),
+                ("Player", issue.player),
+            )
+            if target is not None
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((link,) for link in links)) or "-"
+
+    @admin.display(description="state", ordering="resolved_at")
+    def state(self, issue):
+        if not issue.is_open:
+            return "Resolved"
+        return "Open, dismissed" if issue.dismissed_at is not None else "Open"
 
     def get_queryset(self, request):
         # The changelist skips `list_select_related` once the queryset selects anything, so
@@ -283,9 +303,10 @@ class AuditIssueAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
 # --- sync run history (IDN-17, IDN-44) ---------------------------------------------------------
 
 
-def utc(moment) -> str:
-    """A time shown in UTC whatever the site's zone: `2026-03-01 12:00:05 UTC`."""
-    return "-" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def utc(moment):
+    """A time shown in UTC whatever the site's zone: `2026-03-01 12:00:05 UTC`, marked for the
+    viewer's local time beside it (issue 16)."""
+    return utc_html(moment, seconds=True)
 
 
 def pretty_json(value) -> str:

@@ -23,6 +23,7 @@ from identity.models import (
     WowCharacter,
 )
 from identity.services.links import clear_main_and_offspec, unlink_character
+from patt.admin_columns import utc_column
 
 # Rows that belong to a character and go with it. Their own admins refuse deleting them one by
 # one (links are unlinked, history is never edited), which would otherwise make Django's
@@ -81,17 +82,16 @@ class WowCharacterAdmin(admin.ModelAdmin):
     a confirmation that names what goes with it (issue 11 item 17).
     """
 
+    # Six columns that fit 1366 px without clipping (issue 16): the realm under the name,
+    # level and item level together, "left the guild" in the rank column, the owner's link
+    # with how it was linked below it; the sync times are on the character's page.
     list_display = (
-        "name",
-        "realm",
+        "name_and_realm",
         "character_class",
-        "level",
-        "item_level",
-        "guild_rank",
-        "in_guild",
+        "level_and_item_level",
+        "rank_in_guild",
         "owner",
-        "last_login_at",
-        "last_blizzard_sync_at",
+        "last_login",
     )
     list_filter = (
         "in_guild",
@@ -164,6 +164,28 @@ class WowCharacterAdmin(admin.ModelAdmin):
     def realm(self, character):
         return realm_of(character)
 
+    @admin.display(description="character", ordering="name_key")
+    def name_and_realm(self, character):
+        return format_html(
+            '<span class="character-name">{}</span><br><span class="quiet">{}</span>',
+            character.name,
+            realm_of(character),
+        )
+
+    @admin.display(description="level · ilvl", ordering="level")
+    def level_and_item_level(self, character):
+        level = "-" if character.level is None else character.level
+        item_level = "-" if character.item_level is None else character.item_level
+        return f"{level} · {item_level}"
+
+    @admin.display(description="guild rank", ordering="guild_rank__level")
+    def rank_in_guild(self, character):
+        if not character.in_guild:
+            return format_html('<span class="quiet">{}</span>', "Left the guild")
+        return character.guild_rank.name if character.guild_rank else "-"
+
+    last_login = utc_column("last_login_at", "last login")
+
     @admin.display(description="class", ordering="playable_class__name")
     def character_class(self, character):
         playable_class = character.playable_class
@@ -178,11 +200,11 @@ class WowCharacterAdmin(admin.ModelAdmin):
         if link is None:
             return "-"
         return format_html(
-            "{} ({}, {}{})",
+            '{}<br><span class="quiet">{}, {}, {}</span>',
             admin_link(link.player),
             link.get_link_source_display(),
-            link.get_confidence_display(),
-            ", confirmed" if link.confirmed else ", unconfirmed",
+            link.get_confidence_display().lower(),
+            "confirmed" if link.confirmed else "unconfirmed",
         )
 
     # deleting (issue 11 item 17)

@@ -122,7 +122,9 @@ class PlayerAdmin(admin.ModelAdmin):
                 "description": "Choose among this player's own characters.",
             },
         ),
-        ("Website account", {"fields": ("website_account_detail", "created_at", "updated_at")}),
+        # The section is "Account and record", so "Website account" is written once on the
+        # page, as the row's label (issue 16).
+        ("Account and record", {"fields": ("website_account_detail", "created_at", "updated_at")}),
     )
     actions = ("return_rank_to_automatic", "send_website_invite")
 

@@ -7,8 +7,11 @@
   (issue 11 item 13): the constraint of one queued-or-running row per source makes the second
   of two clicks, however close, find the first; the task takes the row over when it starts
   (`identity.services.sync_runs`, which also clears a queued row whose task never started).
-- `/admin/identity/sync/health/`: each django-q2 schedule with its last task, the latest run
-  per source, the last failed tasks and the queue length.
+- `/admin/identity/sync/health/`: whether a django-q2 worker is running (`worker_presence`,
+  from the admin's context: a red banner when none is), each django-q2 schedule with its last
+  task and its next run (flagged "overdue" once it is past by more than `OVERDUE_AFTER`: the
+  scheduler would have started it), the latest run per source, the last failed tasks and the
+  queue length (issue 16).
 
 Neither page is a model's: identity contributes them to the registry (identity/contributions.py:
 two `AdminView`s under the identity app's prefix and an `AdminAppEntry` "Sync & worker health"
@@ -18,7 +21,7 @@ in the identity app's list on the admin index, for officers only), and the admin
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,6 +30,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from identity.models import SyncRun, SyncSource, SyncStatus, SyncTrigger
@@ -39,6 +43,9 @@ TOOL_PERMISSIONS = ("identity.view_syncrun", "identity.change_auditissue")
 QUEUED_MESSAGE = "Queued — see {}"
 RECENT_FAILURES = 10
 RESULT_TEXT_LENGTH = 200
+# django-q2's scheduler looks for due schedules every 30 s; a next run further in the past
+# than this was not started: the worker is not running (or not scheduling).
+OVERDUE_AFTER = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -148,11 +155,15 @@ class ScheduleRow:
     schedule: str
     next_run: object
     last_task: dict | None
+    overdue: bool = False
 
 
-def schedule_rows() -> list[ScheduleRow]:
-    """Every django-q2 schedule with its last task (two queries in all)."""
+def schedule_rows(*, now=None) -> list[ScheduleRow]:
+    """Every django-q2 schedule with its last task (two queries in all); a next run past by
+    more than `OVERDUE_AFTER` is `overdue`."""
     from django_q.models import Schedule, Task
+
+    now = now or timezone.now()
 
     schedules = list(
         Schedule.objects.order_by("name", "pk").values(
@@ -182,6 +193,7 @@ def schedule_rows() -> list[ScheduleRow]:
                 schedule=schedule,
                 next_run=row["next_run"],
                 last_task=tasks.get(row["task"]),
+                overdue=row["next_run"] is not None and row["next_run"] < now - OVERDUE_AFTER,
             )
         )
     return rows
@@ -291,11 +303,13 @@ def health_view(request, site):
         {"value": value, "label": label, "run": latest.get(value)}
         for value, label in SyncSource.choices
     ]
+    schedules = schedule_rows()
     context = _context(
         site,
         request,
         "Worker health",
-        schedules=schedule_rows(),
+        schedules=schedules,
+        overdue_count=sum(row.overdue for row in schedules),
         sources=sources,
         failures=recent_failures(),
         queue_length=queue_length(),

@@ -43,7 +43,7 @@ class InviteSignUpForm(forms.Form):
     """Register with an invite code (ACC-24): steps 2-4 of ACC-25's validation order.
 
     Step 2 (every field filled) reports per field; steps 3 and 4 (passwords equal, password
-    validators) stop at the first failure with a message above the form. Steps 5-10 are the
+    validators) add their messages above the form, all at once (issue 16). Steps 5-10 are the
     redemption service's (`identity.services.invites.redeem_invite`). The code is trimmed and
     upper-cased and the username trimmed in the bound data itself, so a re-rendered form shows
     them that way; the password inputs never render their values.
@@ -80,12 +80,21 @@ class InviteSignUpForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
+        """Issue 16: every one of the form's own errors at once — the empty fields (step 2),
+        passwords that differ (step 3) and every password rule broken (step 4) — instead of one
+        a time. The invite's checks (steps 5-10) need a complete form and stay the redemption
+        service's, after this."""
         cleaned = super().clean()
-        if self.errors:
-            return cleaned  # step 2 failed: its per-field messages only
-        password = cleaned["password1"]
-        if password != cleaned["password2"]:
-            raise ValidationError(PASSWORDS_DIFFER_MESSAGE, code="password_mismatch")
-        probe = get_user_model()(username=cleaned["username"].lower())
-        password_validation.validate_password(password, user=probe)
+        password = cleaned.get("password1")
+        confirm = cleaned.get("password2")
+        if password and confirm and password != confirm:
+            self.add_error(
+                None, ValidationError(PASSWORDS_DIFFER_MESSAGE, code="password_mismatch")
+            )
+        if password:
+            probe = get_user_model()(username=(cleaned.get("username") or "").lower())
+            try:
+                password_validation.validate_password(password, user=probe)
+            except ValidationError as problems:
+                self.add_error(None, problems)
         return cleaned

@@ -123,6 +123,25 @@ def test_acc25_step2_every_field_is_required_per_field(client):
     assert form_errors(response) == []
 
 
+def test_issue16_acc25_register_shows_every_form_error_at_once(client):
+    """Issue 16: an empty field, passwords that differ and a too-short password are all reported
+    in one answer (per field, and above the form), not one per submission."""
+    _, invite = invited_player()
+
+    response = sign_up(
+        client, {"code": invite.code, "username": "", "password1": "Ab1!", "password2": "Ab1?"}
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "username") == ["This field is required."]
+    assert field_errors(response, "code") == []
+    assert form_errors(response) == [
+        "Passwords do not match.",
+        "Password must be at least 8 characters.",
+    ]
+    assert not is_signed_in(client)
+
+
 def test_acc25_step3_passwords_must_match(client):
     _, invite = invited_player()
 

@@ -118,9 +118,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # issue 17: Redis going away degrades the cache to an empty one instead of failing pages
+    # (patt/cache.py); it is used again by itself once Redis answers.
+    CACHES = {"default": {"BACKEND": "patt.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # ACC-9: the database cache, shared by every web process (rate limits).
     CACHES = {

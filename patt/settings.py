@@ -290,6 +290,9 @@ DISCORD_HTTP_TIMEOUT = (
 DISCORD_MAX_RETRY_AFTER = env.float("DISCORD_MAX_RETRY_AFTER", default=30.0)
 # BOT-3: how often runbot renews its lease; a --force takeover is noticed at the next renewal.
 BOT_HEARTBEAT_SECONDS = env.float("BOT_HEARTBEAT_SECONDS", default=30.0)
+# BOT-8: the threads the bot's handlers run on (events of one user stay in order); 0 = one
+# shared sync thread (sync_to_async's thread_sensitive=True), as BOT-8 has it.
+BOT_HANDLER_THREADS = env.int("BOT_HANDLER_THREADS", default=8)
 # ONB-1: onboarding's timings (the late-reply window, the nudge, the verification deadline)
 # and the checker's resume queue (at most this many opening DMs per run, to members who joined
 # within this many days).

@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -51,9 +52,9 @@ def children_named(needle: str, session_of: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the worker")
-def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
-    port, fake_port = free_port(), free_port()
+def _start(tmp_path, port: int, fake_port: int, **extra_env: str):
+    """Migrate a throw-away SQLite database and start scripts/dev-server.sh on it, in its own
+    session (as a terminal would run it); returns (process, its stdout file)."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
@@ -62,9 +63,9 @@ def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
         "PATT_DEV_SERVER_TEST": str(port),
         "FAKE_BLIZZARD_PORT": str(fake_port),
     }
-    env.pop("REDIS_URL", None)
-    env.pop("BLIZZARD_CLIENT_ID", None)
-    env.pop("DISCORD_BOT_TOKEN", None)  # issue 13: without a token the bot is off, and says why
+    for name in ("REDIS_URL", "BLIZZARD_CLIENT_ID", "DISCORD_BOT_TOKEN"):
+        env.pop(name, None)
+    env.update(extra_env)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -84,17 +85,45 @@ def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    return server, output
+
+
+def _wait_for_health(port: int, deadline: float) -> bytes:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                return r.read()
+        except OSError:
+            time.sleep(0.5)
+    return b""
+
+
+def _ctrl_c_stops_everything(server: subprocess.Popen, port: int) -> None:
+    os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    server.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+        alive(pid) for pid in children_named("manage.py", port)
+    ):
+        time.sleep(0.2)
+    assert [pid for pid in children_named("manage.py", port) if alive(pid)] == []
+
+
+def _kill_leftovers(server: subprocess.Popen, port: int) -> None:
+    for pid in children_named("manage.py", port):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the worker")
+def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
+    port, fake_port = free_port(), free_port()
+    server, output = _start(tmp_path, port, fake_port)
     try:
         deadline = time.monotonic() + 60
-        body = b""
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-                    body = r.read()
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert b'"ok": true' in body
+        assert b'"ok": true' in _wait_for_health(port, deadline)
         workers = []
         while time.monotonic() < deadline and not workers:
             workers = children_named("manage.py qcluster", port)
@@ -120,17 +149,54 @@ def test_dev_server_serves_health_and_ctrl_c_stops_site_and_worker(tmp_path):
         assert "Discord bot: off - DISCORD_BOT_TOKEN is not set" in output.read_text()
         assert children_named("manage.py runbot", port) == []
 
-        os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-        server.wait(timeout=30)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(
-            alive(pid) for pid in children_named("manage.py", port)
-        ):
-            time.sleep(0.2)
-        assert [pid for pid in children_named("manage.py", port) if alive(pid)] == []
+        _ctrl_c_stops_everything(server, port)
     finally:
-        for pid in children_named("manage.py", port):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
+        _kill_leftovers(server, port)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the bot")
+def test_dev_server_with_a_bot_token_starts_the_bot_beside_site_and_worker(tmp_path):
+    """Issue 13 (BOT-1, BOT-4): with DISCORD_BOT_TOKEN set, `make run` also starts
+    `manage.py runbot`; it connects to the (loopback fake) gateway and takes the lease, the site
+    says "Bot online", and Ctrl-C stops the bot too, which releases its lease."""
+    from tests.fakes.fake_discord import FakeDiscord
+    from tests.fakes.fake_gateway import FakeGateway
+
+    fake = FakeDiscord().start()
+    gateway = FakeGateway(fake).start()
+    port, fake_port = free_port(), free_port()
+    server, output = _start(
+        tmp_path,
+        port,
+        fake_port,
+        DISCORD_BOT_TOKEN=fake.token,
+        DISCORD_GUILD_ID=fake.guild_id,
+        DISCORD_API_URL=fake.base_url,
+    )
+    database = sqlite3.connect(tmp_path / "dev.sqlite3", timeout=20)
+    try:
+        deadline = time.monotonic() + 90
+        assert b'"ok": true' in _wait_for_health(port, deadline)
+        while time.monotonic() < deadline and not gateway.connected:
+            time.sleep(0.2)
+        assert gateway.connected, "the bot connected to the gateway"
+        assert "Discord bot: starting (manage.py runbot)." in output.read_text()
+        assert children_named("manage.py runbot", port)
+        assert children_named("manage.py qcluster", port)
+
+        def lease() -> tuple[str, int] | None:
+            return database.execute(
+                "SELECT instance_id, connected FROM patt_botstatus WHERE id = 1"
+            ).fetchone()
+
+        while time.monotonic() < deadline and not (lease() and lease()[0] and lease()[1]):
+            time.sleep(0.2)
+        assert lease()[0] and lease()[1] == 1, "the bot holds the lease, connected"
+
+        _ctrl_c_stops_everything(server, port)
+        assert lease() == ("", 0), "the bot released its lease on the way out (BOT-4)"
+    finally:
+        database.close()
+        _kill_leftovers(server, port)
+        gateway.stop()
+        fake.stop()

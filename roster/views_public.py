@@ -20,8 +20,15 @@ from django.views.decorators.http import require_safe
 
 from patt.models import SiteConfig
 from roster.models import WEEKDAYS
+from roster.services.charts import class_bars, stacked_bars, target_bars
 from roster.services.composition import composition_summary
-from roster.services.population import players_out_on, roster_entries, weekday_counts
+from roster.services.population import (
+    ROLE_LABELS,
+    ROLE_ORDER,
+    players_out_on,
+    roster_entries,
+    weekday_role_counts,
+)
 
 AVAILABILITY, ROSTER, COMPOSITION = "availability", "roster", "composition"
 TABS = ((AVAILABILITY, "Availability"), (ROSTER, "Full roster"), (COMPOSITION, "Composition"))
@@ -35,6 +42,7 @@ NOBODY_MARKED = "Nobody has marked any day yet."  # ROS-23
 BEST_DAYS = "Based on current signups, your best options are: {days}"  # ROS-23
 NO_MAINS = "No mains to export yet"  # ROS-29
 BEST_DAY_COUNT = 3
+ROLE_LEGEND = [(key, ROLE_LABELS[key]) for key in ROLE_ORDER]
 
 # ROS-21 colour bands on the percentage (colours in roster-view.css).
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -132,7 +140,10 @@ def _parse_day(value: str | None) -> int | None:
 
 
 def _availability_context(request: HttpRequest) -> dict:
-    total, counts = weekday_counts()
+    # ROS-21's a per day is the sum of the day's role counts (issue 16: the stacked chart).
+    total, by_role = weekday_role_counts()
+    counts = [sum(day.values()) for day in by_role]
+    raid_size = SiteConfig.get().raid_size
     day = _parse_day(request.GET.get("day"))
     bars = [
         DayBar(weekday, WEEKDAYS[weekday], counts[weekday], total, weekday == day)
@@ -146,6 +157,11 @@ def _availability_context(request: HttpRequest) -> dict:
             BEST_DAYS.format(days=", ".join(WEEKDAYS[d] for d in best)) if best else NOBODY_MARKED
         ),
         "selected_day": bars[day] if day is not None and total else None,
+        "raid_size": raid_size,
+        "role_bars": stacked_bars(
+            zip(WEEKDAYS, by_role, strict=True), population=total, target=raid_size
+        ),
+        "role_legend": ROLE_LEGEND,
     }
     if context["selected_day"] is not None:
         context["players_out"] = [
@@ -162,8 +178,71 @@ class RosterRow:
     character: object  # RosterCharacter
 
 
+# Issue 16 item 6: the Full roster sorts on the server (`?sort=<column>` ascending,
+# `?sort=-<column>` descending); every header is a link, so it works without JS. Ties keep
+# ROS-24's order (player, main first, alts by name).
+SORT_COLUMNS = (
+    ("player", "Player"),
+    ("character", "Character"),
+    ("class", "Class / Spec"),
+    ("role", "Role"),
+    ("main", "Main/Alt"),
+)
+DEFAULT_SORT = "player"
+_SORT_KEYS = {
+    "player": lambda row: (row.display_name.casefold(),),
+    "character": lambda row: (row.character.character.name.casefold(),),
+    "class": lambda row: (row.character.class_spec_label.casefold(),),
+    "role": lambda row: (ROLE_ORDER.index(row.character.role),),
+    "main": lambda row: (not row.character.is_main,),
+}
+
+
+def parse_sort(value: str | None) -> tuple[str, bool]:
+    """`?sort=` as (column, descending); anything unknown is the default (player, A-Z)."""
+    value = (value or "").strip()
+    descending = value.startswith("-")
+    column = value[1:] if descending else value
+    if column not in _SORT_KEYS:
+        return DEFAULT_SORT, False
+    return column, descending
+
+
+def sort_rows(rows: list[RosterRow], *, column: str, descending: bool) -> list[RosterRow]:
+    """Stable sort on one column: rows arrive in ROS-24's order, which breaks ties."""
+    return sorted(rows, key=_SORT_KEYS[column], reverse=descending)
+
+
+def _sort_headers(column: str, descending: bool, mains_only: bool) -> list[dict]:
+    """One header per column: its link (the same column again flips the direction) and
+    aria-sort on the sorted one."""
+    headers = []
+    for key, label in SORT_COLUMNS:
+        current = key == column
+        next_sort = key if not current or descending else f"-{key}"
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": _query(
+                    view=ROSTER,
+                    mains=None if mains_only else "0",
+                    sort=None if next_sort == DEFAULT_SORT else next_sort,
+                ),
+                "aria_sort": (("descending" if descending else "ascending") if current else ""),
+                "action": (
+                    f"Sort by {label}, " + ("A to Z" if not current or descending else "Z to A")
+                ),
+            }
+        )
+    return headers
+
+
 def _roster_context(request: HttpRequest) -> dict:
     mains_only = request.GET.get("mains") != "0"
+    column, descending = parse_sort(request.GET.get("sort"))
+    sort_param = None if (column, descending) == (DEFAULT_SORT, False) else request.GET["sort"]
+    sort_param = None if sort_param is None else ("-" if descending else "") + column
     entries = sorted(
         roster_entries(), key=lambda e: (e.player.display_name.casefold(), e.player.pk)
     )
@@ -173,15 +252,22 @@ def _roster_context(request: HttpRequest) -> dict:
         rows.extend(RosterRow(entry.player.display_name, c) for c in characters)
     return {
         "total": len(entries),
-        "rows": rows,
+        "rows": sort_rows(rows, column=column, descending=descending),
         "mains_only": mains_only,
-        "mains_toggle_url": _query(view=ROSTER, mains="0" if mains_only else None),
+        "mains_toggle_url": _query(view=ROSTER, mains="0" if mains_only else None, sort=sort_param),
+        "sort_headers": _sort_headers(column, descending, mains_only),
     }
 
 
 def _composition_context(request: HttpRequest) -> dict:
     entries = roster_entries()
-    return {"total": len(entries), "composition": composition_summary(entries)}
+    composition = composition_summary(entries)
+    return {
+        "total": len(entries),
+        "composition": composition,
+        "target_bars": target_bars(composition.roles),
+        "class_bars": class_bars(composition.classes),
+    }
 
 
 PANELS = {

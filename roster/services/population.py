@@ -177,12 +177,12 @@ def roster_character(
     )
 
 
-def main_role_counts() -> dict[str, int]:
-    """ROS-3/ROS-4 for the landing page's Recruiting block (ROS-28): how many roster players'
-    effective mains fill each role.
+def main_roles() -> dict[int, str]:
+    """ROS-3/ROS-4: each roster player's effective main's display role, by player id.
 
     The same rules as `roster_entries()`, read as plain values in one query (plus specs and
-    roles), so the front page costs a few milliseconds whatever the guild size.
+    roles), so the front page and the availability chart cost a few milliseconds whatever the
+    guild size.
     """
     rows = (
         roster_player_links()
@@ -204,13 +204,13 @@ def main_role_counts() -> dict[str, int]:
         # ROS-3: Player.main_character when on the roster, else the earliest link.
         if player_id not in mains or character_id == main_character_id:
             mains[player_id] = row
-    counts = dict.fromkeys(ROLE_ORDER, 0)
     if not mains:
-        return counts
+        return {}
     specs = {spec.pk: spec for spec in Specialization.objects.select_related("default_role")}
     roles = {role.pk: role for role in Role.objects.all()}
+    result: dict[int, str] = {}
     for (
-        _,
+        player_id,
         character_id,
         main_character_id,
         main_spec,
@@ -226,9 +226,39 @@ def main_role_counts() -> dict[str, int]:
             active_spec_id=active,
             specs=specs,
         )
-        role = display_role(spec.default_role if spec else roles.get(raid_role))
+        result[player_id] = display_role(spec.default_role if spec else roles.get(raid_role))
+    return result
+
+
+def main_role_counts() -> dict[str, int]:
+    """ROS-3/ROS-4 for the landing page's Recruiting block (ROS-28): how many roster players'
+    effective mains fill each role (see `main_roles`)."""
+    counts = dict.fromkeys(ROLE_ORDER, 0)
+    for role in main_roles().values():
         counts[role] += 1
     return counts
+
+
+def weekday_role_counts() -> tuple[int, list[dict[str, int]]]:
+    """ROS-21 split by role (issue 16 item 2): (t, [{role: available mains} per weekday, Monday
+    first]). Each roster player counts once a day, in their effective main's role; the sum of a
+    day's counts is ROS-21's a. Four queries whatever the guild size (`main_roles` and the
+    availability rows)."""
+    roles = main_roles()
+    days = [dict.fromkeys(ROLE_ORDER, 0) for _ in range(7)]
+    if roles:
+        rows = (
+            PlayerAvailability.objects.filter(
+                player_id__in=roster_player_links().values("player_id"), available=True
+            )
+            .order_by()
+            .values_list("player_id", "weekday")
+        )
+        for player_id, weekday in rows:
+            role = roles.get(player_id)
+            if role is not None and 0 <= weekday <= 6:
+                days[weekday][role] += 1
+    return len(roles), days
 
 
 def _discord_name(player: Player) -> str:

@@ -283,9 +283,13 @@ def test_ros24_cells_class_colour_role_badge_main_alt(client, small_roster):
     html = panel(client.get(URL, {"view": "roster", "mains": "0"}))
 
     assert '<span class="character-name class-death-knight">Bonk</span>' in html
-    assert '<span class="badge role-badge role-tank">Tank</span>' in html
-    assert '<span class="badge role-badge role-healer">Healer</span>' in html
-    assert '<span class="badge role-badge role-ranged">Ranged</span>' in html
+    # Issue 16: the badge carries the role's icon (decorative) before its word.
+    for key, label in (("tank", "Tank"), ("healer", "Healer"), ("ranged", "Ranged")):
+        assert re.search(
+            rf'<span class="badge role-badge role-{key}"><svg class="role-icon"[^>]*'
+            rf'aria-hidden="true"[^>]*>.*?</svg>{label}</span>',
+            html,
+        ), key
     assert '<span class="badge main-alt is-main">Main</span>' in html
     assert '<span class="badge main-alt">Alt</span>' in html
 

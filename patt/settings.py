@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "campaigns",
     "roster",
     "onboarding",
+    "legacy",  # manage.py import_legacy_patt (issue 14): the roof, no app imports it
     # Accounts (ACC-10): django-allauth with the Discord provider.
     "allauth",
     "allauth.account",
@@ -148,6 +149,16 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- auth -----------------------------------------------------------------------------------
+# Issue 14: PBKDF2 stays the default; the bcrypt hashers read imported legacy PATT hashes
+# (stored as "bcrypt$<hash>") and upgrade them to PBKDF2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 # ACC-12: applied on sign-up, password change and password set. The minimum-length validator
 # is Django's with the message "Password must be at least 8 characters."
 AUTH_PASSWORD_VALIDATORS = [

@@ -31,8 +31,8 @@ from campaigns.models import (
     SecretPickCount,
 )
 from campaigns.services.access import passes_view_gate, voting_open
-from campaigns.services.lifecycle import close_campaign, close_if_due
-from campaigns.services.stats import VoteStats, vote_stats
+from campaigns.services.lifecycle import close_campaign, close_if_due, lock_for_ballot
+from campaigns.services.stats import VoteStats, snapshot_stats, vote_stats
 from identity.models import Player
 from identity.services.viewer import viewer_for_user
 from patt.refusals import Refused
@@ -126,7 +126,8 @@ def cast_ballot(*, campaign: Campaign | int | str, user: Any, picks: object) -> 
     with the campaign row locked: check 5 again, the receipt first (its UNIQUE constraint is the
     one-ballot rule; an IntegrityError means a concurrent double submit → check 7's message,
     409), then the ballot and its picks — or, for a secret campaign, only the counters
-    (CMP-22); finally the early close (`all_voted`) when everyone eligible has voted.
+    (CMP-22); finally, after the commit, the early close (`all_voted`) when everyone eligible
+    has voted (see `_store`).
     """
     loaded = _load_campaign(campaign)
     if loaded is None:
@@ -173,11 +174,28 @@ def _store(
     picks: list[tuple[int, int]],
     names: dict[int, str],
 ) -> CastBallot:
-    """CMP-18/19: one transaction, campaign row locked, receipt first."""
-    closed = False
+    """CMP-18/19: store in one transaction with the campaign row locked, receipt first; then,
+    after the commit, the early close.
+
+    Issue 17 (the faster ballot box): a public ballot shares the campaign row with the other
+    ballots in flight (`lock_for_ballot`, FOR SHARE), so 500 simultaneous voters are stored side
+    by side instead of one after another; a close (FOR UPDATE) waits for them and every later
+    ballot reads the closed row (check 5 again) — no ballot after close. A secret ballot keeps
+    the exclusive lock: it rewrites all of the campaign's counters (CMP-22), so secret ballots
+    queue on those rows anyway, and the first one creates them.
+
+    The early close (CMP-19) is decided after the commit, from the same live counts the answer
+    carries: the last ballot to commit sees every receipt, and `close_campaign` closes only a
+    live row under FOR UPDATE, so when the last ballots commit together each may try and
+    exactly one closes. No ballot waits behind a count of eligible voters. Should the process
+    die between the commit and the close, the status checker (CMP-31) closes the campaign.
+    """
     try:
         with transaction.atomic():
-            row = Campaign.objects.select_for_update().get(pk=campaign.pk)
+            if campaign.secret_ballot:
+                row = Campaign.objects.select_for_update().get(pk=campaign.pk)
+            else:
+                row = lock_for_ballot(campaign.pk)
             if not voting_open(row):
                 raise Refused(_closed_message(row), code=Refused.CONFLICT)
             now = timezone.now()
@@ -190,13 +208,15 @@ def _store(
                     BallotPick(ballot=ballot, entry_id=entry_id, rank=rank)
                     for entry_id, rank in picks
                 )
-            if row.early_close_if_all_voted and vote_stats(row).all_voted:
-                closed = close_campaign(row, reason=CloseReason.ALL_VOTED)
     except IntegrityError:
         raise Refused(ALREADY_VOTED, code=Refused.CONFLICT) from None
     logger.info("Ballot cast in campaign %s (%s picks)", campaign.pk, len(picks))
-    fresh = Campaign.objects.get(pk=campaign.pk) if closed else campaign
-    stats = vote_stats(fresh)
+    stats = vote_stats(row)
+    closed = False
+    if row.early_close_if_all_voted and stats.all_voted:
+        closed = close_campaign(row, reason=CloseReason.ALL_VOTED)
+        if closed:
+            stats = snapshot_stats(row) or stats  # CMP-30: the counts the close froze
     return CastBallot(
         message="Your vote is in! Thanks for voting.",
         picks=[(rank, entry_id, names[entry_id]) for entry_id, rank in picks],

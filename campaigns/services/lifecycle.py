@@ -1,8 +1,13 @@
 """The campaign status lifecycle (CMP-6 … CMP-9, CMP-15, CMP-31).
 
 Only this module changes a campaign's status, close fields and snapshot. Every transition runs
-in a transaction with the campaign row locked (`select_for_update`), so the status checker, the
-admin actions, lazy closes and the last ballot never race each other.
+in a transaction with the campaign row locked (`select_for_update`, PostgreSQL's FOR UPDATE), so
+the status checker, the admin actions, lazy closes and the last ballot never race each other.
+
+Ballots take the same row with `lock_for_ballot` instead (FOR SHARE, issue 17): any number of
+ballots hold it together, so they are stored side by side, while a transition waits until the
+ballots in flight have committed and every later ballot waits for the transition and then
+reads its new status. That is CMP-18's "no ballot after close" without a queue of ballots.
 """
 
 import logging
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignEntry, CampaignResult, CampaignStatus, CloseReason
@@ -65,6 +70,25 @@ def _warn_due(pk: int) -> bool:
 def _locked(campaign: Campaign | int) -> Campaign:
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     return Campaign.objects.select_for_update().get(pk=pk)
+
+
+def lock_for_ballot(pk: int) -> Campaign:
+    """The campaign row under a lock that ballots share and transitions exclude (CMP-18).
+
+    Call inside the ballot's transaction. PostgreSQL: `SELECT … FOR SHARE` — compatible with
+    other ballots' FOR SHARE, in conflict with the FOR UPDATE of every transition here, so a
+    ballot either commits before a close takes the row or reads the row the close wrote (READ
+    COMMITTED re-reads a row it waited for). Other databases: `select_for_update` (SQLite
+    serialises writers anyway). Raises `Campaign.DoesNotExist` like `.get()`.
+    """
+    if connection.vendor != "postgresql":
+        return Campaign.objects.select_for_update().get(pk=pk)
+    table = connection.ops.quote_name(Campaign._meta.db_table)
+    key = connection.ops.quote_name(Campaign._meta.pk.column)
+    rows = list(Campaign.objects.raw(f"SELECT * FROM {table} WHERE {key} = %s FOR SHARE", [pk]))
+    if not rows:
+        raise Campaign.DoesNotExist(f"Campaign {pk} does not exist.")
+    return rows[0]
 
 
 def _entry_count(campaign: Campaign) -> int:

@@ -84,7 +84,7 @@ def lock_for_ballot(pk: int) -> Campaign:
     if connection.vendor != "postgresql":
         return Campaign.objects.select_for_update().get(pk=pk)
     table = connection.ops.quote_name(Campaign._meta.db_table)
-    key = connection.ops.quote_name(Campaign._meta.pk.column)
+    key = connection.ops.quote_name(Campaign._meta.pk.column or "id")
     rows = list(Campaign.objects.raw(f"SELECT * FROM {table} WHERE {key} = %s FOR SHARE", [pk]))
     if not rows:
         raise Campaign.DoesNotExist(f"Campaign {pk} does not exist.")

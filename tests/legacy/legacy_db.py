@@ -48,6 +48,7 @@ def create_legacy_db(prefix: str = "legacy_test") -> str:
             "psql",
             "-X",
             "-q",
+            "--single-transaction",
             "-v",
             "ON_ERROR_STOP=1",
             "-d",

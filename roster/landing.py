@@ -110,6 +110,15 @@ class RaidWeek:
         return f"{local:%A}"
 
     @property
+    def next_raid_local(self) -> str:
+        """The next raid in the raid timezone, the guild's own clock: "Wednesday Dec 9, 21:00
+        EST" (the UTC time and the viewer's own follow it on the page, ACC-4)."""
+        if self.next_raid is None:
+            return ""
+        local = self.next_raid.starts_at.astimezone(raid_zone())
+        return f"{local:%A} {local:%b} {local.day}, {local:%H:%M} {local.tzname()}"
+
+    @property
     def signup_text(self) -> str:
         day = self.next_raid_day
         if self.signup == UNSET:

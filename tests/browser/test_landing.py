@@ -5,15 +5,18 @@ the `every_nav_item` fixture adds a "Vote" item (as the campaigns app's context 
 for a live campaign), so the header is checked at its fullest.
 """
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
+from playwright.sync_api import expect
 
 from patt import urls as patt_urls
 from patt.models import SiteConfig
+from tests.browser.checks import WIDTH_IDS, WIDTHS, check_page
 from tests.factories import (
     PlayerCharacterFactory,
     PlayerFactory,
@@ -346,3 +349,72 @@ def test_acc4_without_javascript_the_utc_time_stays(new_context, live_server):
     page.goto("/test/moment")
 
     assert page.locator(".moment").inner_text() == "Raid starts Mar 1, 2026 21:00 UTC"
+
+
+# --- issue 16: the sweep (fits at 360 and 1366 px, axe-clean, screenshot) ----------------------
+
+
+def _week_to_show(player):
+    """A posted raid in two days, the member available on it and two other days, a live vote."""
+    import datetime
+
+    from roster.models import RaidEvent, RaidEventStatus
+    from roster.services.availability import save_availability
+    from roster.services.planner import raid_start, raid_today
+    from tests.campaigns.factories import live_campaign
+
+    day = raid_today() + datetime.timedelta(days=2)
+    RaidEvent.objects.create(
+        kind=RaidEvent.RAID,
+        title="Heroic Liberation of Undermine",
+        starts_at=raid_start(day),
+        duration_minutes=180,
+        template="wowretail2",
+        channel_id="123456789012345678",
+        status=RaidEventStatus.CREATED,
+        raid_helper_event_id="42",
+        event_url="https://discord.com/channels/1/2/42",
+    )
+    save_availability(
+        player,
+        days=[day.weekday(), (day.weekday() + 2) % 7, (day.weekday() + 4) % 7],
+        auto_signup=True,
+        wants_reminders=False,
+        notes="",
+        via="website",
+    )
+    live_campaign(title="Transmog contest", description="Show off your best look. " * 5)
+
+
+@pytest.mark.parametrize("viewport", WIDTHS, ids=WIDTH_IDS)
+def test_issue16_sweep_landing_visitor(page, live_server, crowded_landing, page_errors, viewport):
+    from tests.campaigns.factories import live_campaign
+
+    live_campaign(title="Transmog contest")
+    page.set_viewport_size(viewport)
+    page.goto("/")
+
+    expect(page.locator(".vote-card .vote-card-thumb")).to_have_count(4)
+    assert page.locator(".member-week").count() == 0
+    check_page(page, "landing-visitor")
+    assert page_errors == []
+
+
+@pytest.mark.parametrize("viewport", WIDTHS, ids=WIDTH_IDS)
+def test_issue16_sweep_landing_member_week(signed_in_page, crowded_landing, page_errors, viewport):
+    user = UserFactory(username="rocket")
+    player = PlayerFactory(display_name="Rocket", user=user, guild_rank=rank("Veteran"))
+    _week_to_show(player)
+    page = signed_in_page(user)
+    page.set_viewport_size(viewport)
+    page.goto("/")
+
+    week = page.get_by_role("region", name="Your week")
+    expect(week.get_by_text("Heroic Liberation of Undermine")).to_be_visible()
+    expect(week.locator("[data-signup]")).to_have_attribute("data-signup", "signed_up")
+    expect(
+        week.get_by_role("img", name=re.compile(r"^Your next 7 days: available on "))
+    ).to_be_visible()
+    expect(week.get_by_role("link", name="Transmog contest")).to_be_visible()
+    check_page(page, "landing-member")
+    assert page_errors == []

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from roster.models import RaidEvent, RaidEventStatus
 from roster.services.availability import save_availability
-from roster.services.planner import raid_start, raid_today
+from roster.services.planner import raid_start, raid_today, raid_zone
 from tests.campaigns.factories import live_campaign
 from tests.campaigns.pages.support import vote
 from tests.factories import PlayerFactory, UserFactory, rank
@@ -85,7 +85,12 @@ def test_issue16_ros44_available_with_auto_signup_is_signed_up_for_the_next_raid
     weekday_name = f"{raid_today() + datetime.timedelta(days=2):%A}"
     assert f"You&#x27;re signed up for {weekday_name}&#x27;s raid." in strip
     assert 'data-signup="signed_up"' in strip
-    assert "UTC" in re.search(r'<p class="week-raid-time">(.*?)</p>', strip, re.S)[1]
+    assert "UTC" in re.search(r'<p class="week-raid-time muted">(.*?)</p>', strip, re.S)[1]
+    local = raid.starts_at.astimezone(raid_zone())
+    assert (
+        f'<p class="week-raid-local">{weekday_name} {local:%b} {local.day}, 21:00 '
+        f"{local.tzname()}</p>" in strip
+    )
 
 
 def test_issue16_week_chart_numbers_match_the_service(client):

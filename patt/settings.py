@@ -99,7 +99,9 @@ TEMPLATES = [
 
 # --- database and cache ---------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# Issue 17: production keeps each connection for 60 s (health-checked below) instead of opening
+# one per request; development's runserver starts a thread per request, so there it is 0.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 # BOT-9: a connection kept open (CONN_MAX_AGE) is checked before reuse, so a long-running
 # process (the bot, the worker) recovers from a database restart instead of failing once.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -9,8 +9,15 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from campaigns.models import Ballot, BallotPick, BallotReceipt, Campaign, CampaignEntry
-from campaigns.models import CampaignResult, ContestAgentLog
+from campaigns.models import (
+    Ballot,
+    BallotPick,
+    BallotReceipt,
+    Campaign,
+    CampaignEntry,
+    CampaignResult,
+    ContestAgentLog,
+)
 from identity.models import (
     AuditIssue,
     CharacterNameHistory,

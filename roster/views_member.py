@@ -131,6 +131,17 @@ def _add_character(request, player, reference) -> HttpResponse:
     form = AddCharacterForm(request.POST, reference=reference, realm_name=config.guild_realm_name)
     if form.is_valid():
         data = form.cleaned_data
+        # Issue 16 item 4: every failing field at once, not the first one only.
+        refusals = roster_characters.character_input_refusals(
+            name=data["name"],
+            realm=data["realm"],
+            class_id=data["playable_class"] or None,
+            spec_id=data["spec"] or None,
+        )
+        for refused in refusals:
+            add_to_form(form, refused)
+    if form.is_valid():
+        data = form.cleaned_data
         try:
             change = roster_characters.add_character(
                 player,

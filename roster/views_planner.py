@@ -28,8 +28,8 @@ from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text
 from roster.defaults import write_event_templates
 from roster.models import EventTemplate, RaidEvent, RaidEventStatus
 from roster.raid_helper import api_key_configured
-from roster.services import planner
-from roster.services.population import roster_entries
+from roster.services import charts, planner
+from roster.services.population import ROLE_LABELS, ROLE_ORDER, roster_entries
 
 PATH = "/raid-admin"
 TABS = [
@@ -240,9 +240,18 @@ def _schedule_context(request, config, raid_form=None, selected_iso=None) -> dic
         if event_id is not None
         else RaidEvent.objects.order_by("-created_at", "-pk")[:RECENT_EVENTS]
     )
+    # Issue 16 item 2: each day card's stacked role bar against the raid size.
+    bars = charts.stacked_bars(
+        ((f"{d.weekday_name} {d.short_date}", d.role_counts) for d in days),
+        population=len(entries),
+        target=config.raid_size,
+    )
     return {
         "entries": entries,
         "days": days,
+        "day_rows": list(zip(days, bars, strict=True)),
+        "raid_size": config.raid_size,
+        "role_legend": [(key, ROLE_LABELS[key]) for key in ROLE_ORDER],
         "selected": selected,
         "day_error": day_error,
         "raid_start_label": planner.raid_start_label(selected.date, config=config),

@@ -42,6 +42,7 @@ BAD_NAME = "Character names are 2-12 letters."
 PICK_CLASS = "Pick a class."
 WRONG_CLASS = "{name} is a {cls} on the armory — pick a {cls} spec."
 PICK_SPEC = "Pick a spec for your {cls}."
+PICK_A_SPEC = "Pick a spec."
 TAKEN = "{character} is already linked to another member. Ask an officer if that's wrong."
 MAIN_FIRST = "Mark another character as your main first."
 NOT_ON_ROSTER = "That character isn't on your raid roster."
@@ -159,6 +160,40 @@ def _make_main(player: Player, character: WowCharacter, spec: Specialization | N
     player.main_character = character
     player.main_spec = spec
     player.save(update_fields=["main_character", "main_spec", "updated_at"])
+
+
+def character_input_refusals(
+    *, name: str | None, realm: str | None, class_id: SubmittedId, spec_id: SubmittedId
+) -> list[Refused]:
+    """ROS-14, issue 16 item 4: every input rule of the add form that fails, each with its
+    field, so the form shows all its errors at once (add_character still checks each rule and
+    the rules that need the database — the armory's class, the owner — when it writes).
+
+    The spec is checked against the class only when the class is valid ("Pick a spec for your
+    Mage."); without a class a missing spec is still reported.
+    """
+    refusals: list[Refused] = []
+    playable_class = None
+    for check in (
+        lambda: clean_character_name(name),
+        lambda: resolve_realm(realm),
+    ):
+        try:
+            check()
+        except Refused as refused:
+            refusals.append(refused)
+    try:
+        playable_class = _load_class(class_id)
+    except Refused as refused:
+        refusals.append(refused)
+    if playable_class is not None:
+        try:
+            _load_spec(spec_id, playable_class)
+        except Refused as refused:
+            refusals.append(refused)
+    elif not spec_id:
+        refusals.append(Refused(PICK_A_SPEC, field="spec"))
+    return refusals
 
 
 # --- the changes ----------------------------------------------------------------------------

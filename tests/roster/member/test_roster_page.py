@@ -1,5 +1,7 @@
 """`/roster` — my raid roster page (ROS-1, ROS-7, ROS-12 … ROS-17)."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -114,11 +116,12 @@ def test_ros13_characters_table_shows_name_realm_class_spec_role_main_alt():
 
     html = _html(client.get("/roster"))
 
-    table = html.split('class="roster-table"')[1].split("</table>")[0]
+    table = html.split('class="roster-table card-table"')[1].split("</table>")[0]
     assert table.index("Trogmoon") < table.index("Bonk")  # main first
     assert "Sen&#x27;jin" in table
     assert "Druid · Balance" in table and "Death Knight · Blood" in table
-    assert 'role-ranged">Ranged' in table and 'role-tank">Tank' in table
+    assert re.search(r'role-ranged"><svg class="role-icon".*?</svg>Ranged<', table)
+    assert re.search(r'role-tank"><svg class="role-icon".*?</svg>Tank<', table)
     assert ">Main<" in table and ">Alt<" in table
     for action in ("remove_character", "set_main"):
         assert f'value="{action}"' in table

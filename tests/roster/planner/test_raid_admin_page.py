@@ -194,8 +194,9 @@ def test_ros38_roster_status_table(officer_client):
     roster_player("amy", discord=False)
     page = text(officer_client.get("/raid-admin?tab=status"))
     assert page.index(">Amy<") < page.index(">Zed<")  # sorted by Discord name
-    assert "<td>Paladin</td>" in page and "<td>Veteran</td>" in page
-    assert 'role-tank">Tank<' in page
+    assert '<td data-label="Class">Paladin</td>' in page  # issue 16: labelled for phone cards
+    assert '<td data-label="Rank">Veteran</td>' in page
+    assert re.search(r'role-tank"><svg class="role-icon".*?</svg>Tank<', page)
 
 
 # --- ROS-41 / ROS-42 creating a raid-day event ----------------------------------------------

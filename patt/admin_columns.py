@@ -38,16 +38,18 @@ def count_column(annotation: str, description: str):
 # --- times (issue 16): UTC on the server, the viewer's local time added by a static script ---
 
 
-def utc_html(moment, *, seconds: bool = False):
+def utc_html(moment, *, seconds: bool = False, text: str | None = None):
     """`<time datetime="2026-03-01T21:00:00Z" data-local>2026-03-01 21:00 UTC</time>`, or "-".
 
     static/js/admin-local-time.js appends the viewer's local time to it; without JS the UTC
-    text stays. A naive datetime is taken as UTC (TIME_ZONE is UTC)."""
+    text stays. A naive datetime is taken as UTC (TIME_ZONE is UTC). `text` replaces the
+    UTC text shown."""
     if moment is None:
         return "-"
     moment = as_utc(moment)
-    text = moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-    return format_html('<time datetime="{}" data-local>{} UTC</time>', iso_utc(moment), text)
+    if text is None:
+        text = moment.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
+    return format_html('<time datetime="{}" data-local>{}</time>', iso_utc(moment), text)
 
 
 def utc_column(field: str, description: str, *, ordering: str | None = None):

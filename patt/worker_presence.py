@@ -5,10 +5,10 @@ A running cluster's sentinel saves its `Stat` every guard cycle (about twice a s
 process), in Redis for the Redis broker. So a cluster is running when a fresh `Stat` of ours
 is found; none found means no cluster has reported within the last seconds.
 
-Read-only and cheap: for the cache-backed brokers two cache reads (the key list and the stats
-in one `get_many`), never the write `Stat.get_all()` makes to prune its key list. Any broker
-or cache failure counts as "cannot tell", shown as not running: a worker whose broker is down
-runs nothing either.
+Read-only and cheap: for the cache-backed brokers at most two cache reads (the key list, then
+the stats in one `get_many`), never the write `Stat.get_all()` makes to prune its key list.
+Any broker or cache failure counts as "cannot tell", shown as not running: a worker whose
+broker is down runs nothing either.
 
 Ground floor: imports django_q (a library), no app.
 """
@@ -49,7 +49,7 @@ class WorkerPresence:
         if self.error:
             return f"the task queue did not answer ({self.error})."
         if self.last_task_at is None:
-            return "no django-q2 cluster is reporting and no task has ever finished."
+            return "no django-q2 cluster is reporting."
         seen = self.last_task_at.astimezone(UTC)
         return (
             f"no django-q2 cluster is reporting; the last task finished {seen:%Y-%m-%d %H:%M} UTC."
@@ -94,9 +94,10 @@ def _last_task_at() -> datetime | None:
     return Task.objects.order_by("-stopped").values_list("stopped", flat=True).first()
 
 
-def worker_presence(*, now: datetime | None = None) -> WorkerPresence:
-    """Running = at least one cluster reported within `STALE_AFTER` (two cache reads); when
-    none did, one more query finds when the newest task finished."""
+def worker_presence(*, now: datetime | None = None, last_task: bool = False) -> WorkerPresence:
+    """Running = at least one cluster reported within `STALE_AFTER`: one cache read when none
+    ever did, two otherwise. With `last_task` (the worker health page), a worker that is not
+    running also says when the newest task finished (one query more)."""
     now = now or timezone.now()
     try:
         clusters = _fresh_clusters(_stat_packs(), now)
@@ -105,4 +106,4 @@ def worker_presence(*, now: datetime | None = None) -> WorkerPresence:
         return WorkerPresence(running=False, error=type(exc).__name__)
     if clusters:
         return WorkerPresence(running=True, clusters=clusters)
-    return WorkerPresence(running=False, last_task_at=_last_task_at())
+    return WorkerPresence(running=False, last_task_at=_last_task_at() if last_task else None)

@@ -48,7 +48,8 @@ from campaigns.services.stats import (
     snapshot_stats,
 )
 from identity.admin.mixins import acting_player, change_url
-from patt.admin_columns import count_of, utc_column
+from patt.admin_columns import count_of, utc_html
+from patt.templatetags.patt_tags import utc_text
 
 # CMP-11: live first, then drafts, closed and archived.
 STATUS_ORDER = Case(
@@ -208,9 +209,15 @@ class CampaignAdmin(admin.ModelAdmin):
             campaign.get_status_display(),
         )
 
-    # UTC, with the viewer's local time beside it (issue 16, static/js/admin-local-time.js).
-    start = utc_column("start_at", "start")
-    end = utc_column("end_at", "end")
+    # UTC ("Mar 1, 2026 21:00", ACC-4), with the viewer's local time beside it (issue 16:
+    # a <time data-local> that static/js/admin-local-time.js completes).
+    @admin.display(description="start (UTC)", ordering="start_at")
+    def start(self, campaign):
+        return utc_html(campaign.start_at, text=utc_text(campaign.start_at).removesuffix(" UTC"))
+
+    @admin.display(description="end (UTC)", ordering="end_at")
+    def end(self, campaign):
+        return utc_html(campaign.end_at, text=utc_text(campaign.end_at).removesuffix(" UTC"))
 
     @admin.display(description="duration", ordering="duration_hours")
     def duration(self, campaign):

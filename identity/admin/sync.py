@@ -35,6 +35,7 @@ from django.utils.html import format_html
 
 from identity.models import SyncRun, SyncSource, SyncStatus, SyncTrigger
 from identity.services.sync_runs import drop_queued_run, queue_run, run_in_progress
+from patt.worker_presence import worker_presence
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,8 @@ def health_view(request, site):
         site,
         request,
         "Worker health",
+        # The header's answer, plus when the last task finished if no worker is running.
+        worker_presence=worker_presence(last_task=True),
         schedules=schedules,
         overdue_count=sum(row.overdue for row in schedules),
         sources=sources,

@@ -165,8 +165,8 @@ def test_cmp11_changelist_queries_do_not_grow_with_campaigns_or_receipts(
     officer_client, django_assert_max_num_queries, size
 ):
     _fill(size)
-    # +1: the bot status in the admin header (issue 13, BOT-3).
-    with django_assert_max_num_queries(11):
+    # +1: the bot status in the admin header (issue 13, BOT-3); +1: the worker status (issue 16).
+    with django_assert_max_num_queries(12):
         response = officer_client.get(changelist_url())
     assert response.status_code == 200
     assert len(listed(response)) == min(size + 1, 100)

@@ -29,6 +29,7 @@ from identity.models import Player, SyncRun
 from onboarding.models import CLOSED_STATES, OPEN_STATES, OnboardingEvent, OnboardingSession, State
 from onboarding.services import commands, flags
 from onboarding.services.states import reset
+from patt.admin_columns import utc_column, utc_html
 from patt.models import SiteConfig
 from patt.refusals import Refused
 
@@ -210,12 +211,14 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
         "player",
         "verification_attempts",
         "joined",
-        "prompted_at",
+        "prompted_at_utc",
         "deadline",
         "escalated",
         "dms",
-        "updated_at",
+        "updated_at_utc",
     )
+    prompted_at_utc = utc_column("prompted_at", "prompted")
+    updated_at_utc = utc_column("updated_at", "updated")
     list_filter = (
         "state",
         OpenClosedFilter,
@@ -254,17 +257,18 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="joined", ordering="discord_user__joined_at")
-    def joined(self, obj: OnboardingSession) -> datetime | None:
-        return obj.discord_user.joined_at
+    def joined(self, obj: OnboardingSession) -> str:
+        return utc_html(obj.discord_user.joined_at)
 
     @admin.display(description="deadline", ordering="deadline_at")
     def deadline(self, obj: OnboardingSession) -> str:
         if obj.deadline_at is None:
             return "-"
-        text = timezone.localtime(obj.deadline_at).strftime("%Y-%m-%d %H:%M")
+        moment = utc_html(obj.deadline_at)
         if "OVERDUE" in flags.flags_of(obj, now=_now()):
-            return format_html('<span class="onb-overdue" style="color:#c62828">{}</span>', text)
-        return text
+            # A class, not a style attribute (strict CSP): static/admin/patt-admin.css.
+            return format_html('<span class="onb-overdue">{} overdue</span>', moment)
+        return moment
 
     @admin.display(description="escalated", ordering="escalated_at")
     def escalated(self, obj: OnboardingSession) -> str:

@@ -16,6 +16,7 @@ from django.forms.models import BaseInlineFormSet
 
 from identity.admin.mixins import ReadOnlyRecordMixin
 from identity.models import PlayerCharacter, Specialization
+from patt.admin_columns import utc_column
 from roster.models import (
     EventTemplate,
     PlayerAvailability,
@@ -211,12 +212,13 @@ PLAYER_PAGE_INLINES = (RaidPreferencesInline, PlayerAvailabilityInline, RosterCh
 @admin.register(RaidPreferences)
 class RaidPreferencesAdmin(admin.ModelAdmin):
     form = RaidPreferencesForm
-    list_display = ("player", "auto_signup", "wants_reminders", "updated_via", "updated_at")
+    list_display = ("player", "auto_signup", "wants_reminders", "updated_via", "updated_at_utc")
     list_filter = ("auto_signup", "wants_reminders", "updated_via")
     list_select_related = ("player",)
     search_fields = ("player__display_name", "notes")
     autocomplete_fields = ("player",)
     fields = ("player", "auto_signup", "wants_reminders", "notes", "updated_via", "updated_at")
+    updated_at_utc = utc_column("updated_at", "updated")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ("updated_via", "updated_at")
@@ -225,12 +227,13 @@ class RaidPreferencesAdmin(admin.ModelAdmin):
 
 @admin.register(PlayerAvailability)
 class PlayerAvailabilityAdmin(admin.ModelAdmin):
-    list_display = ("player", "weekday", "available", "updated_at")
+    list_display = ("player", "weekday", "available", "updated_at_utc")
     list_filter = ("weekday", "available")
     list_select_related = ("player",)
     search_fields = ("player__display_name",)
     autocomplete_fields = ("player",)
     fields = ("player", "weekday", "available")
+    updated_at_utc = utc_column("updated_at", "updated")
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -263,7 +266,8 @@ class EventTemplateAdmin(admin.ModelAdmin):
 class RaidEventAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
     """ROS-42 … ROS-45: events created through Raid-Helper, a read-only record."""
 
-    list_display = ("title", "kind", "starts_at", "status", "signups_ok", "signups_attempted")
+    list_display = ("title", "kind", "starts_at_utc", "status", "signups_ok", "signups_attempted")
+    starts_at_utc = utc_column("starts_at", "starts")
     list_filter = ("status", "kind")
     search_fields = ("title", "raid_helper_event_id")
     list_select_related = ("created_by",)

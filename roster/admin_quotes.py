@@ -10,6 +10,7 @@ through `roster.services.quotes`, so the admin and `/mitos-corner` never disagre
 from django import forms
 from django.contrib import admin
 
+from patt.admin_columns import utc_column
 from patt.models import Quote, QuoteTitle
 from patt.refusals import Refused
 from roster.services import quotes as service
@@ -48,7 +49,8 @@ class QuoteTitleForm(_EntryForm):
 
 
 class _EntryAdmin(admin.ModelAdmin):
-    list_display = ("text", "created_at", "created_by")
+    list_display = ("text", "created_at_utc", "created_by")
+    created_at_utc = utc_column("created_at", "created")
     search_fields = ("text",)
     readonly_fields = ("created_at", "created_by")
     ordering = ("-pk",)

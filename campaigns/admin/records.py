@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils.text import Truncator
 
 from campaigns.models import Ballot, BallotPick, ContestAgentLog
+from patt.admin_columns import utc_column
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -28,7 +29,8 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 class BallotAdmin(ViewOnlyAdmin):
     """CMP-16: non-secret ballots — campaign, voter, cast time, picks."""
 
-    list_display = ("cast_at", "campaign", "voter", "picks_text")
+    list_display = ("cast_at_utc", "campaign", "voter", "picks_text")
+    cast_at_utc = utc_column("cast_at", "cast")
     list_filter = (("campaign", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("campaign", "voter")
     search_fields = ("voter__display_name", "campaign__title")
@@ -56,7 +58,7 @@ class ContestAgentLogAdmin(ViewOnlyAdmin):
     """CMP-58: every post the agent tried, filterable by campaign, event and status."""
 
     list_display = (
-        "created_at",
+        "created_at_utc",
         "campaign",
         "event_type",
         "status",
@@ -64,6 +66,7 @@ class ContestAgentLogAdmin(ViewOnlyAdmin):
         "discord_message_id",
         "short_error",
     )
+    created_at_utc = utc_column("created_at", "created")
     list_filter = ("campaign", "event_type", "status")
     list_select_related = ("campaign",)
     search_fields = ("message", "error", "campaign__title")

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from identity.admin.mixins import ReadOnlyRecordMixin, link_column
 from identity.models import DiscordUser
+from patt.admin_columns import utc_column
 
 
 @admin.register(DiscordUser)
@@ -16,9 +17,11 @@ class DiscordUserAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
         "is_present",
         "highest_guild_role",
         "player_link",
-        "joined_at",
-        "last_synced_at",
+        "joined_at_utc",
+        "last_synced_at_utc",
     )
+    joined_at_utc = utc_column("joined_at", "joined")
+    last_synced_at_utc = utc_column("last_synced_at", "last synced")
     list_filter = ("is_present", "highest_guild_role")
     list_select_related = ("highest_guild_role", "player")
     search_fields = ("username", "display_name", "discord_id")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from identity.admin.mixins import acting_player, change_url
 from identity.models import InviteCode
 from identity.services.invites import create_invite, expire_invites
+from patt.admin_columns import utc_column
 
 
 class InviteStatusFilter(admin.SimpleListFilter):
@@ -69,12 +70,15 @@ class InviteCodeAdmin(admin.ModelAdmin):
         "code",
         "player",
         "created_by",
-        "created_at",
-        "expires_at",
-        "used_at",
+        "created_at_utc",
+        "expires_at_utc",
+        "used_at_utc",
         "dm",
         "status",
     )
+    created_at_utc = utc_column("created_at", "created")
+    expires_at_utc = utc_column("expires_at", "expires")
+    used_at_utc = utc_column("used_at", "used")
     list_filter = (InviteStatusFilter, "dm_status")
     list_select_related = ("player", "created_by")
     search_fields = ("code", "player__display_name")

@@ -15,6 +15,7 @@ from identity.admin.characters import realm_of
 from identity.admin.mixins import ReadOnlyRecordMixin, acting_player, admin_link, link_column
 from identity.models import Player, PlayerCharacter, WowCharacter
 from identity.services.links import already_linked_message, confirm_link, unlink_character
+from patt.admin_columns import utc_column
 
 # --- the player's character rows (IDN-12, IDN-43) --------------------------------------------
 
@@ -122,9 +123,10 @@ class PlayerCharacterAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
         "link_source",
         "confidence",
         "confirmed",
-        "linked_at",
+        "linked_at_utc",
         "linked_by",
     )
+    linked_at_utc = utc_column("linked_at", "linked")
     list_filter = ("link_source", "confidence", "confirmed")
     list_select_related = ("character", "player", "linked_by")
     search_fields = ("character__name", "player__display_name")

@@ -46,7 +46,7 @@ from identity.services.invites import (
 from identity.services.links import link_character, unlink_character
 from identity.services.ranks import return_ranks_to_automatic, set_manual_rank
 from patt import registry
-from patt.admin_columns import count_column, count_of
+from patt.admin_columns import count_column, count_of, utc_column
 from patt.refusals import Refused
 
 
@@ -111,7 +111,7 @@ class PlayerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("discord_user",)
     # One "Website account" row on the change page (issue 11 item 14): the `user` field has
     # the same label, so showing both printed "Website account:" twice with two values.
-    readonly_fields = ("rank_source", "website_account_detail", "created_at", "updated_at")
+    readonly_fields = ("rank_source", "website_account_detail", "created", "updated")
     fieldsets = (
         (None, {"fields": ("display_name", "discord_user", "is_active", "notes")}),
         ("Rank", {"fields": ("guild_rank", "keep_rank_automatic", "rank_source")}),
@@ -124,7 +124,7 @@ class PlayerAdmin(admin.ModelAdmin):
         ),
         # The section is "Account and record", so "Website account" is written once on the
         # page, as the row's label (issue 16).
-        ("Account and record", {"fields": ("website_account_detail", "created_at", "updated_at")}),
+        ("Account and record", {"fields": ("website_account_detail", "created", "updated")}),
     )
     actions = ("return_rank_to_automatic", "send_website_invite")
 
@@ -176,6 +176,8 @@ class PlayerAdmin(admin.ModelAdmin):
         )
 
     discord = link_column("discord_user", "Discord user", "discord_user__username")
+    created = utc_column("created_at", "created")
+    updated = utc_column("updated_at", "updated")
     main = link_column("main_character", "main character", "main_character__name_key")
     character_count = count_column("character_count", "characters")
 

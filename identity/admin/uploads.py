@@ -19,6 +19,7 @@ from identity.admin.mixins import (
 from identity.models import AddonUpload, UploadToken
 from identity.uploads.pipeline import rerun_matching
 from identity.uploads.tokens import create_token, revoke_tokens
+from patt.admin_columns import utc_column
 
 _SECRET_ATTRIBUTE = "_new_upload_token"
 
@@ -40,7 +41,9 @@ class RevokedFilter(admin.SimpleListFilter):
 class UploadTokenAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     """UPL-15: list, add with the show-once token, revoke."""
 
-    list_display = ("name", "owner", "prefix", "created_at", "last_used_at", "state")
+    list_display = ("name", "owner", "prefix", "created_at_utc", "last_used_at_utc", "state")
+    created_at_utc = utc_column("created_at", "created")
+    last_used_at_utc = utc_column("last_used_at", "last used")
     list_filter = (RevokedFilter,)
     list_select_related = ("owner",)
     search_fields = ("name", "prefix", "owner__display_name")
@@ -107,7 +110,7 @@ class AddonUploadAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
 
     list_display = (
         "__str__",
-        "received_at",
+        "received_at_utc",
         "token_link",
         "status",
         "characters_received",
@@ -116,6 +119,7 @@ class AddonUploadAdmin(ReadOnlyRecordMixin, admin.ModelAdmin):
         "unknown",
         "matching",
     )
+    received_at_utc = utc_column("received_at", "received")
     list_filter = ("status", "matching", "token", "received_at")
     list_select_related = ("token",)
     date_hierarchy = "received_at"

@@ -9,6 +9,7 @@ from legacy.importer import campaigns, people, records, reference, site
 from legacy.importer.context import Context, ImportFailed
 from legacy.importer.report import Report
 from legacy.importer.source import SourceError, open_source
+from patt.models import clear_site_config_cache
 
 # Every in-scope legacy table (README §2), in the order the steps read them.
 STEPS: list[tuple[tuple[str, ...], Callable[[Context], None]]] = [
@@ -138,6 +139,17 @@ def run_import(
     back and the report is the same. Raises SourceError when the legacy database cannot be
     read."""
     report = Report(dry_run=dry_run)
+    try:
+        _run(url, report, progress)
+    finally:
+        # SiteConfig is cached per process: a rolled-back (dry or failed) run must not leave
+        # its values there.
+        clear_site_config_cache()
+    return report
+
+
+def _run(url: str, report: Report, progress: Callable[[str], None]) -> None:
+    dry_run = report.dry_run
     with open_source(url) as source:
         report.revision = source.revision()
         for table in source.tables():
@@ -148,6 +160,7 @@ def run_import(
             ctx.load_ledger()
             for tables, step in STEPS:
                 started = time.monotonic()
+                ctx.current = None
                 try:
                     step(ctx)
                 except (ImportFailed, SourceError):
@@ -168,4 +181,3 @@ def run_import(
                 raise ImportFailed("report", None, "counts do not add up to the legacy rows")
             if dry_run:
                 transaction.set_rollback(True)
-    return report

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from tests.legacy.legacy_db import clone_legacy_db, create_legacy_db, drop_legacy_db, execute
+from tests.legacy.legacy_db import create_legacy_db, drop_legacy_db, execute
 from tests.legacy.traps import TRAPS_SQL
 
 
@@ -12,27 +12,33 @@ def _postgres() -> bool:
 
 
 @pytest.fixture(scope="session")
-def legacy_empty_url():
-    """An empty legacy database at head 0181 (schema + reference rows), for the session."""
+def legacy_url():
+    """A legacy database at head 0181 (schema + reference rows) with the trap rows of
+    tests/legacy/traps.py, for the session. Tests that change it use `legacy_scratch`."""
     if not _postgres():
         pytest.skip("needs PostgreSQL (set DATABASE_URL); CI always runs it")
     url = create_legacy_db()
-    yield url
-    drop_legacy_db(url)
-
-
-@pytest.fixture(scope="session")
-def legacy_url(legacy_empty_url):
-    """The trap rows of tests/legacy/traps.py on top: read-only for the tests that use it."""
-    url = clone_legacy_db(legacy_empty_url)
     execute(url, TRAPS_SQL)
     yield url
     drop_legacy_db(url)
 
 
+class Scratch:
+    """The trap database, for a test that changes it: `change(sql, undo=sql)`; every undo
+    runs at the test's end (cheaper than copying the database per test)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.undo: list[str] = []
+
+    def change(self, sql: str, *, undo: str) -> None:
+        self.undo.append(undo)
+        execute(self.url, sql)
+
+
 @pytest.fixture
-def legacy_copy(legacy_url):
-    """A copy of the trap database a test may add rows to."""
-    url = clone_legacy_db(legacy_url)
-    yield url
-    drop_legacy_db(url)
+def legacy_scratch(legacy_url):
+    scratch = Scratch(legacy_url)
+    yield scratch
+    for sql in reversed(scratch.undo):
+        execute(legacy_url, sql)

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, time
 
 import pytest
+from django.db import transaction
 
 from campaigns.models import (
     Ballot,
@@ -40,9 +41,23 @@ from tests.legacy.traps import SECRET_VALUES
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
+@pytest.fixture(scope="module")
+def imported(django_db_setup, django_db_blocker, legacy_url):
+    """One import for the whole module, in a transaction rolled back at its end; each test
+    runs in a savepoint inside it (pytest-django's `db`)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield run_import(legacy_url)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def report(legacy_url):
-    return run_import(legacy_url)
+def report(imported, db):
+    return imported
 
 
 def bucket(table: str, legacy_id: int) -> LegacyRow:

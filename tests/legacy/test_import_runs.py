@@ -17,7 +17,6 @@ from legacy.importer import run_import
 from legacy.models import LegacyRow
 from patt.models import SiteConfig, clear_site_config_cache
 from roster.models import PlayerAvailability
-from tests.legacy.legacy_db import execute
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -60,13 +59,13 @@ def test_a_second_run_changes_nothing(legacy_url):
     assert second.rows == [] and second.winner_changes == []
 
 
-def test_a_later_run_imports_only_the_new_rows(legacy_copy):
+def test_a_later_run_imports_only_the_new_rows(legacy_scratch):
     """Issue 14 item 3: rows added to the legacy database after a run are imported next time,
     linked to what the first run imported."""
+    legacy_copy = legacy_scratch.url
     run_import(legacy_copy)
     players, characters = Player.objects.count(), WowCharacter.objects.count()
-    execute(
-        legacy_copy,
+    legacy_scratch.change(
         """
         INSERT INTO guild_identity.discord_users (id, discord_id, username, is_present)
         VALUES (290, '290290290290290290', 'newbie', true);
@@ -79,6 +78,13 @@ def test_a_later_run_imports_only_the_new_rows(legacy_copy):
         VALUES (590, 490, 390, 'exact_name');
         INSERT INTO patt.votes (id, campaign_id, player_id, entry_id, rank, voted_at)
         VALUES (1590, 1302, 490, 1406, 1, now()), (1591, 1302, 401, 1405, 1, now());
+        """,
+        undo="""
+        DELETE FROM patt.votes WHERE id IN (1590, 1591);
+        DELETE FROM guild_identity.player_characters WHERE id = 590;
+        DELETE FROM guild_identity.players WHERE id = 490;
+        DELETE FROM guild_identity.wow_characters WHERE id = 390;
+        DELETE FROM guild_identity.discord_users WHERE id = 290;
         """,
     )
     report = run_import(legacy_copy)
@@ -116,12 +122,13 @@ def test_dry_run_writes_nothing_and_prints_the_same_report(legacy_url):
     assert dry.summary().splitlines()[1:20] == real.summary().splitlines()[1:20]
 
 
-def test_a_broken_row_leaves_the_target_unchanged_and_is_named(legacy_copy):
+def test_a_broken_row_leaves_the_target_unchanged_and_is_named(legacy_scratch):
     """Issue 14 item 5: one transaction; the error names the legacy table and row."""
-    execute(
-        legacy_copy,
+    legacy_copy = legacy_scratch.url
+    legacy_scratch.change(
         "INSERT INTO guild_identity.wow_characters (id, character_name, realm_slug, level, "
         "in_guild) VALUES (355, 'Broken', 'senjin', 40000, true)",
+        undo="DELETE FROM guild_identity.wow_characters WHERE id = 355",
     )
     before = snapshot()
     with pytest.raises(CommandError) as raised:
@@ -132,10 +139,9 @@ def test_a_broken_row_leaves_the_target_unchanged_and_is_named(legacy_copy):
     assert snapshot() == before
 
 
-def _grow(url: str, extra: int) -> None:
+def _grow(scratch, extra: int) -> None:
     """`extra` more Discord users, players, characters, links, votes and availability rows."""
-    execute(
-        url,
+    scratch.change(
         f"""
         INSERT INTO guild_identity.discord_users (id, discord_id, username, is_present)
         SELECT 3000 + n, (800000000000000000 + n)::text, 'member' || n, true
@@ -154,19 +160,28 @@ def _grow(url: str, extra: int) -> None:
           available_hours) SELECT 3000 + n, 3000 + n, n % 7, '20:00', 2
         FROM generate_series(1, {extra}) n;
         """,
+        undo="""
+        DELETE FROM patt.player_availability WHERE id > 3000;
+        DELETE FROM patt.votes WHERE id > 3000;
+        DELETE FROM guild_identity.player_characters WHERE id > 3000;
+        DELETE FROM guild_identity.players WHERE id > 3000;
+        DELETE FROM guild_identity.wow_characters WHERE id > 3000;
+        DELETE FROM guild_identity.discord_users WHERE id > 3000;
+        """,
     )
 
 
-def test_the_query_count_does_not_grow_with_the_rows(legacy_url, legacy_copy):
+def test_the_query_count_does_not_grow_with_the_rows(legacy_scratch):
     """Issue 14: bulk reads and writes — the same queries for the traps and for 60 more
     players with their characters, links, votes and availability."""
-    _grow(legacy_copy, 60)
     counts = []
-    for url in (legacy_url, legacy_copy):
+    for grow in (0, 60):
+        if grow:
+            _grow(legacy_scratch, grow)
         clear_site_config_cache()
         ContentType.objects.clear_cache()
         with CaptureQueriesContext(connection) as queries:
-            report = run_import(url, dry_run=True)
+            report = run_import(legacy_scratch.url, dry_run=True)
         counts.append(len(queries))
     small, big = counts
     assert report.tables["guild_identity.players"].imported == 66
@@ -188,12 +203,27 @@ def test_the_command_reports_progress_a_summary_and_json(legacy_url, tmp_path):
     assert data["tables"]["patt.votes"]["legacy"] == 14
 
 
-def test_the_command_refuses_an_unreadable_or_other_revision_source(legacy_copy):
+def test_the_command_refuses_an_unreadable_or_other_revision_source(legacy_scratch):
     """A clear line, never a traceback: no database, or a legacy schema not at head 0181."""
-    missing = legacy_copy.rsplit("/", 1)[0] + "/no_such_legacy_db_h14"
+    missing = legacy_scratch.url.rsplit("/", 1)[0] + "/no_such_legacy_db_h14"
     with pytest.raises(CommandError, match="cannot connect to the legacy database"):
         call_command("import_legacy_patt", "--from", missing, verbosity=0)
-    execute(legacy_copy, "UPDATE patt.alembic_version SET version_num = '0150'")
+    legacy_scratch.change(
+        "UPDATE patt.alembic_version SET version_num = '0150'",
+        undo="UPDATE patt.alembic_version SET version_num = '0181'",
+    )
     with pytest.raises(CommandError, match="revision 0150"):
-        call_command("import_legacy_patt", "--from", legacy_copy, verbosity=0)
+        call_command("import_legacy_patt", "--from", legacy_scratch.url, verbosity=0)
     assert LegacyRow.objects.count() == 0
+
+
+def test_the_legacy_database_is_only_read(legacy_url):
+    """Issue 14 item 1: the importer's connection is a read-only transaction."""
+    import psycopg
+
+    from legacy.importer.source import open_source
+
+    with open_source(legacy_url) as source:
+        assert source.connection.read_only
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            source.connection.execute("DELETE FROM patt.votes")

@@ -48,10 +48,20 @@ def payload_sha256(payload: dict) -> str:
 
 
 def queue_pipeline(upload_id: int) -> None:
-    """UPL-12: hand the upload to django-q2; a stopped worker only leaves it `queued`."""
+    """UPL-12: hand the upload to django-q2; a stopped worker only leaves it `queued`.
+
+    Issue 17: a broker that cannot be reached (Redis away) must not turn an upload whose notes
+    are already committed into a 500: the upload's matching is marked `failed` (officers can
+    "Rerun matching"; the next scheduled sync reconciles anyway) and the answer stands."""
     from django_q.tasks import async_task
 
-    async_task(PIPELINE_TASK, upload_id, q_options={"task_name": f"Addon upload #{upload_id}"})
+    try:
+        async_task(PIPELINE_TASK, upload_id, q_options={"task_name": f"Addon upload #{upload_id}"})
+    except Exception as exc:  # the broker's own error type (Redis, the ORM broker's database)
+        log.warning("Addon upload #%s: pipeline not queued (%s)", upload_id, type(exc).__name__)
+        AddonUpload.objects.filter(pk=upload_id, matching=AddonUpload.Matching.QUEUED).update(
+            matching=AddonUpload.Matching.FAILED
+        )
 
 
 def receive_upload(*, token: UploadToken, payload: dict) -> Received:

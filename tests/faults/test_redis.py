@@ -18,6 +18,7 @@ from collections import Counter
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django_q.brokers.redis_broker import Redis as RedisBroker
 from django_q.conf import Conf
 from django_q.signing import SignedPackage
@@ -180,3 +181,30 @@ def test_tasks_queued_before_redis_went_away_run_once_after_it_is_back(
     assert Counter({f"task-{n}": 1 for n in range(5)}) == RAN, "each task ran exactly once"
     assert "while-down" not in RAN, "a task refused while Redis was away was never queued"
     print("redis away: 5 queued tasks kept, 5 ran once after the restart, 0 ran twice")
+
+
+def test_an_upload_while_the_redis_broker_is_away_is_stored_and_answered_not_a_500(
+    redis_server, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The upload's notes are committed before its pipeline is queued: a broker that cannot
+    be reached leaves the upload stored, answered 200, with matching `failed` (officers can
+    rerun it; the next sync reconciles anyway), instead of a 500 after the commit."""
+    from identity.models import AddonUpload
+    from identity.uploads.tokens import create_token
+    from tests.uploads.support import payload
+    from tests.uploads.support import post as post_upload
+
+    monkeypatch.setattr(Conf, "REDIS", redis_server.url)
+    monkeypatch.setattr(Conf, "ORM", None)
+    redis_server.stop()
+    token = create_token(name="Trog's PC")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_upload(Client(), token.secret, payload())
+
+    assert response.status_code == 200, response.content
+    assert len(callbacks) == 1, "the pipeline was to be queued"
+    upload = AddonUpload.objects.get()
+    assert upload.status == AddonUpload.Status.APPLIED
+    assert upload.matching == AddonUpload.Matching.FAILED
+    print("redis broker away: upload stored and answered 200, matching failed (rerun later)")

@@ -21,7 +21,12 @@ from patt.errors import api_error
 from patt.refusals import Refused, api_refusal
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, has_unstorable_text
 from roster.models import UpdatedVia
-from roster.services.availability import availability_of, save_availability
+from roster.services.availability import (
+    PlayerWeek,
+    availability_of,
+    roster_weeks,
+    save_availability,
+)
 from roster.services.population import RosterEntry, roster_entries
 
 DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -42,7 +47,7 @@ RETIRED = "This endpoint was retired; use {page}."
 MAX_BODY_BYTES = 16 * 1024
 
 
-def availability_entry(entry: RosterEntry) -> dict:
+def availability_entry(entry: RosterEntry | PlayerWeek) -> dict:
     """ROS-59: one player's legacy availability object (days without a row are false)."""
     data = {"discord": entry.discord_name}
     data.update({day: entry.available_on(n) for n, day in enumerate(DAY_KEYS)})
@@ -108,7 +113,7 @@ def availability(request: HttpRequest) -> JsonResponse:
         if not request.user.is_authenticated:
             return api_error(401, SIGN_IN_REQUIRED)
         return csrf_protect(_update_availability)(request)
-    data = [availability_entry(entry) for entry in roster_entries()]
+    data = [availability_entry(week) for week in roster_weeks()]  # issue 17: no characters
     return _private(JsonResponse({"ok": True, "data": data}))
 
 

@@ -6,6 +6,7 @@ Character changes never call it.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,71 @@ from roster.models import NOTES_MAX, PlayerAvailability, RaidPreferences, Update
 
 NOTES_TOO_LONG = f"Notes can be at most {NOTES_MAX} characters."
 DAYS_IN_WEEK = 7
+
+
+@dataclass(frozen=True)
+class PlayerWeek:
+    """ROS-60: one roster player's week and preferences, what the availability JSON shows."""
+
+    discord_name: str  # ROS-5
+    availability: tuple[bool, ...]  # Monday first
+    auto_signup: bool
+    wants_reminders: bool
+    notes: str
+
+    def available_on(self, weekday: int) -> bool:
+        return self.availability[weekday]
+
+
+def roster_weeks() -> list[PlayerWeek]:
+    """ROS-60: every roster player's week (ROS-1), sorted as `roster_entries()` sorts them
+    (Discord name case-insensitive, then player id).
+
+    Issue 17 item 6: two plain-value queries — the roster players with their Discord name and
+    preferences, then their available days — and no model instances or characters, which the
+    availability JSON never shows (`roster_entries()` built every roster link for it).
+    """
+    from roster.services.population import roster_players
+
+    players = list(
+        roster_players()
+        .order_by()
+        .values_list(
+            "pk",
+            "display_name",
+            "discord_user__username",
+            "raid_preferences__auto_signup",
+            "raid_preferences__wants_reminders",
+            "raid_preferences__notes",
+        )
+    )
+    if not players:
+        return []
+    days: dict[int, list[bool]] = {row[0]: [False] * DAYS_IN_WEEK for row in players}
+    available = (
+        PlayerAvailability.objects.filter(player_id__in=list(days), available=True)
+        .order_by()
+        .values_list("player_id", "weekday")
+    )
+    for player_id, weekday in available:
+        if 0 <= weekday < DAYS_IN_WEEK:
+            days[player_id][weekday] = True
+    rows = []
+    for pk, display_name, username, auto_signup, wants_reminders, notes in players:
+        rows.append(
+            (
+                pk,
+                PlayerWeek(
+                    discord_name=username or display_name,  # ROS-5
+                    availability=tuple(days[pk]),
+                    auto_signup=auto_signup,
+                    wants_reminders=wants_reminders,
+                    notes=notes,
+                ),
+            )
+        )
+    rows.sort(key=lambda row: (row[1].discord_name.casefold(), row[0]))
+    return [week for _, week in rows]
 
 
 def clean_notes(notes: str | None) -> str:

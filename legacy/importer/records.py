@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from identity.models import AuditIssue, InviteCode, Player, SyncRun
+from identity.models import AuditIssue, DiscordUser, InviteCode, Player, SyncRun
 from legacy.importer.context import Context
 from onboarding.models import OnboardingSession
 from onboarding.services.answers import realm_key
@@ -203,7 +203,13 @@ def import_onboarding(ctx: Context) -> None:
             ctx.reported(table, row["id"], why="its Discord user was not imported")
             continue
         if _obj_pk(member) in taken:
-            ctx.merged(table, row["id"], member, why="this Discord user already has a session here")
+            ctx.merged(
+                table,
+                row["id"],
+                member,
+                model=DiscordUser,
+                why="this Discord user already has a session here",
+            )
             continue
         player = players.get(row["verified_player_id"]) if row["verified_player_id"] else None
         last = row["updated_at"] or row["created_at"] or timezone.now()

@@ -14,6 +14,14 @@ LEGACY_HEAD = "0181"
 
 Row = dict[str, Any]
 
+# Secrets in plain columns (README §1): never read. A query returns, under the column's name,
+# only whether it is set, so the report can name it (ROS-49: secrets come from the
+# environment only).
+SECRET_COLUMNS = {
+    "common.site_config": ("blizzard_client_secret_encrypted", "smtp_password_encrypted"),
+    "common.discord_config": ("bot_token_encrypted", "raid_helper_api_key"),
+}
+
 
 class SourceError(Exception):
     """The legacy database cannot be read (connection, wrong revision, missing table)."""
@@ -28,8 +36,26 @@ class LegacySource:
     def rows(self, table: str) -> list[Row]:
         """Every row of `schema.table`, by id: one SELECT."""
         schema, name = table.split(".", 1)
-        query = sql.SQL("SELECT * FROM {}.{} ORDER BY id").format(
-            sql.Identifier(schema), sql.Identifier(name)
+        columns: sql.Composable = sql.SQL("*")
+        secrets = SECRET_COLUMNS.get(table, ())
+        if secrets:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                    "AND table_name = %s ORDER BY ordinal_position",
+                    (schema, name),
+                )
+                names = [column for (column,) in cursor.fetchall()]
+            columns = sql.SQL(", ").join(
+                sql.SQL("({0} IS NOT NULL AND {0}::text <> '') AS {0}").format(
+                    sql.Identifier(column)
+                )
+                if column in secrets
+                else sql.Identifier(column)
+                for column in names
+            )
+        query = sql.SQL("SELECT {} FROM {}.{} ORDER BY id").format(
+            columns, sql.Identifier(schema), sql.Identifier(name)
         )
         with self.connection.cursor(row_factory=dict_row) as cursor:
             try:

@@ -227,3 +227,16 @@ def test_the_legacy_database_is_only_read(legacy_url):
         assert source.connection.read_only
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             source.connection.execute("DELETE FROM patt.votes")
+
+
+def test_secret_columns_are_never_read(legacy_url):
+    """README §1, ROS-49: the importer reads only whether a secret is set, never its value."""
+    from legacy.importer.source import open_source
+    from tests.legacy.traps import SECRET_VALUES
+
+    with open_source(legacy_url) as source:
+        rows = source.rows("common.site_config") + source.rows("common.discord_config")
+    assert rows[0]["blizzard_client_secret_encrypted"] is True
+    assert rows[1]["bot_token_encrypted"] is True and rows[1]["raid_helper_api_key"] is True
+    assert rows[0]["smtp_password_encrypted"] is True and rows[0]["guild_name"]
+    assert not any(secret in repr(rows) for secret in SECRET_VALUES)

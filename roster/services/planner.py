@@ -9,6 +9,7 @@ derived from a UTC date.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,8 @@ from roster.services.population import (
     RosterEntry,
     roster_entries,
 )
+
+logger = logging.getLogger(__name__)
 
 PLANNER_DAYS = 7
 TOP_DAYS = 3
@@ -459,10 +462,23 @@ def queue_raid_event(
             channel_id=channel_id,
             created_by=created_by,
         )
-        transaction.on_commit(
-            lambda: async_task(TASK, event.pk, q_options={"task_name": f"Raid-Helper #{event.pk}"})
-        )
+        transaction.on_commit(lambda: _queue_raid_event(event.pk))
     return event
+
+
+NOT_QUEUED = "Could not be queued (the task queue is unreachable); create the event again."
+
+
+def _queue_raid_event(event_id: int) -> None:
+    """Queue the Raid-Helper task; a broker that cannot be reached (Redis away, issue 17) marks
+    the event failed with a message instead of a 500 after the commit."""
+    try:
+        async_task(TASK, event_id, q_options={"task_name": f"Raid-Helper #{event_id}"})
+    except Exception as exc:  # the broker's own error type
+        logger.warning("Raid-Helper event #%s not queued (%s)", event_id, type(exc).__name__)
+        RaidEvent.objects.filter(pk=event_id, status=RaidEventStatus.PENDING).update(
+            status=RaidEventStatus.FAILED, error=NOT_QUEUED
+        )
 
 
 def run_raid_event(event_id: int) -> RaidEvent | None:

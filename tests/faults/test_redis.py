@@ -208,3 +208,35 @@ def test_an_upload_while_the_redis_broker_is_away_is_stored_and_answered_not_a_5
     assert upload.status == AddonUpload.Status.APPLIED
     assert upload.matching == AddonUpload.Matching.FAILED
     print("redis broker away: upload stored and answered 200, matching failed (rerun later)")
+
+
+def test_a_raid_event_created_while_the_redis_broker_is_away_says_it_was_not_queued(
+    redis_server, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The officer's "create event" commits a pending RaidEvent, then queues its task: with
+    the broker away the event turns `failed` with a message to create it again, instead of a
+    500 after the commit and an event pending forever."""
+    import datetime
+
+    from django.utils import timezone
+
+    from roster.models import RaidEvent, RaidEventStatus
+    from roster.services import planner
+
+    monkeypatch.setattr(Conf, "REDIS", redis_server.url)
+    monkeypatch.setattr(Conf, "ORM", None)
+    redis_server.stop()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = planner.queue_raid_event(
+            kind="raid",
+            title="Raid night",
+            description="",
+            starts_at=timezone.now() + datetime.timedelta(days=1),
+            duration_minutes=180,
+            template="wowclassic",
+            channel_id="123456789012345678",
+        )
+
+    event = RaidEvent.objects.get(pk=event.pk)
+    assert (event.status, event.error) == (RaidEventStatus.FAILED, planner.NOT_QUEUED)

@@ -46,8 +46,10 @@ def test_every_app_contributes_through_the_registry():
         "officers",
         "active_votes",
         "recent_results",
+        "votes_waiting",  # issue 16: the member's week
         "recruiting_needs",
         "quote_of_the_day",
+        "raid_week",  # issue 16: the member's week
     ]
     assert [builder.name for builder in registry.demo_builders()] == [
         "identity-guild",

@@ -253,3 +253,79 @@ def test_a_killed_onboarding_checker_run_is_closed_and_the_next_run_proceeds(
     latest = SyncRun.objects.filter(source="onboarding").latest("pk")
     assert latest.pk != killed.pk and latest.status == SyncStatus.SUCCESS
     assert report.outcome != "skipped"
+
+
+# --- a real process, killed with SIGKILL ------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sync_process_killed_with_sigkill_is_closed_as_abandoned_and_the_next_run_proceeds(
+    fake_blizzard, fake_discord, posted_titles
+):
+    """The same as above with a real OS process: `manage.py sync_blizzard` against this test
+    database, every profile answering slowly, SIGKILLed while it fetches. PostgreSQL keeps
+    exactly what it had committed: the `running` row and no roster rows."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    for member in fake_blizzard.fixture["members"]:
+        if member.get("name"):
+            fake_blizzard.set_profile_mode(
+                member["name"], member["realm"]["slug"], "slow", seconds=2
+            )
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BLIZZARD_API_URL": django_settings.BLIZZARD_API_URL,
+        "BLIZZARD_OAUTH_URL": django_settings.BLIZZARD_OAUTH_URL,
+        "BLIZZARD_CLIENT_ID": django_settings.BLIZZARD_CLIENT_ID,
+        "BLIZZARD_CLIENT_SECRET": django_settings.BLIZZARD_CLIENT_SECRET,
+        "DISCORD_BOT_TOKEN": "",
+    }
+    manage = Path(django_settings.BASE_DIR) / "manage.py"
+    process = subprocess.Popen(
+        [sys.executable, str(manage), "sync_blizzard", "--no-post"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not SyncRun.objects.filter(status=SyncStatus.RUNNING).exists():
+            assert process.poll() is None, "the sync ended before it could be killed"
+            assert time.monotonic() < deadline, "the sync never started"
+            time.sleep(0.1)
+        while not fake_blizzard.requests("/profile/"):  # it is fetching profiles now
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    killed = SyncRun.objects.get()
+    assert killed.status == SyncStatus.RUNNING
+    assert WowCharacter.objects.count() == 0, "0 rows written by the killed process"
+    age_past_limit(killed)
+    tasks.close_abandoned_runs()
+    killed.refresh_from_db()
+    assert (killed.status, killed.error) == (SyncStatus.ERROR, ABANDONED)
+    assert posted_titles() == ["🚨 Sync failed: Blizzard roster"]
+
+    fake_blizzard.reset()
+    result = sync_roster()
+    assert result.run.status in (SyncStatus.SUCCESS, SyncStatus.PARTIAL)
+    assert WowCharacter.objects.exists()
+    print("sync process SIGKILLed mid-fetch: 0 rows written, closed as abandoned, next run ok")

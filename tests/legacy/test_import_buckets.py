@@ -222,6 +222,7 @@ def test_invites_audit_issues_onboarding_and_sync_runs(report):
     assert session.reported_main_realm == "senjin" and session.player.display_name == "Trog"
     assert "Battle.net" in reason(report, "guild_identity.onboarding_sessions", 702)
     assert bucket("guild_identity.onboarding_sessions", 703).bucket == "reported"
+    assert "without its player" in reason(report, "guild_identity.onboarding_sessions", 705)
     asked = target("guild_identity.onboarding_sessions", 704, OnboardingSession)
     assert asked.escalation_reason == "no_match" and asked.prompted_at is not None
 
@@ -244,6 +245,7 @@ def test_campaigns_keep_their_ballots_and_closed_ones_are_recomputed(report):
     assert early.close_reason == "manual" and early.picks_per_voter == 3
     assert early.agent_chattiness == "normal"
     assert target("patt.campaigns", 1302, Campaign).discord_channel_id == ""
+    assert target("patt.campaigns", 1305, Campaign).status == "draft"  # NULL status
     assert "minimum rank to vote 9" in reason(report, "patt.campaigns", 1303)
 
     trog_entry = target("patt.campaign_entries", 1401, CampaignEntry)

@@ -127,7 +127,9 @@ VALUES (701, 201, '111111111111111111', 'provisioned', 'Trogdor', 'Sen''jin', '{
        (703, 204, '444444444444444444', 'manually_resolved', 'Mito', 'senjin', NULL, 404,
         NULL, '2024-01-01Z', '2024-01-01Z', NULL, NULL, NULL, NULL), -- reported (no officer)
        (704, 205, '555555555555555555', 'asked_main', NULL, NULL, NULL, NULL, '2024-02-01Z',
-        '2024-02-01Z', '2024-02-01Z', NULL, NULL, NULL, '2024-02-03Z'); -- escalated, asked
+        '2024-02-01Z', '2024-02-01Z', NULL, NULL, NULL, '2024-02-03Z'), -- escalated, asked
+       (705, 202, '222222222222222222', 'verified', 'Rocket', NULL, NULL, NULL, NULL,
+        '2024-01-01Z', '2024-01-01Z', NULL, '2024-01-01Z', NULL, NULL); -- player purged
 
 INSERT INTO common.invite_codes (id, code, player_id, created_by_player_id, created_at,
   expires_at, used_at, generated_by)
@@ -170,7 +172,9 @@ VALUES (1301, 'Best tank', NULL, 'ranked_choice', 3, 2, NULL, '2025-01-01Z', 48,
        (1303, 'Bad rank', NULL, 'ranked_choice', 3, 9, NULL, '2025-01-01Z', 24, 'draft',
         true, NULL, '2024-12-30Z', '2024-12-30Z', 'normal', NULL),       -- reported
        (1304, 'Early', NULL, 'ranked_choice', NULL, 2, NULL, '2025-02-01Z', 100, 'closed',
-        NULL, NULL, '2025-01-30Z', '2025-02-02Z', 'weird', NULL);       -- closed early
+        NULL, NULL, '2025-01-30Z', '2025-02-02Z', 'weird', NULL),       -- closed early
+       (1305, 'No status', NULL, NULL, 3, 1, NULL, '2027-01-01Z', 24, NULL, NULL, NULL,
+        '2026-12-01Z', '2026-12-01Z', 'quiet', NULL);                   -- NULL = draft
 INSERT INTO patt.campaign_entries (id, campaign_id, name, image_url, sort_order, player_id)
 VALUES (1401, 1301, 'Trog', 'https://example.org/t.png', 1, 401),
        (1402, 1301, 'trog ', NULL, 2, NULL),                        -- merged (same name)

@@ -133,7 +133,8 @@ class Context:
                 model.objects.bulk_create(objs)
         except DatabaseError:
             for obj, legacy_id in zip(objs, legacy_ids, strict=True):
-                obj.pk = None if model._meta.pk.name == "id" else obj.pk
+                if isinstance(model._meta.pk, models.AutoField):
+                    obj.pk = None  # a UUID primary key keeps its value
                 try:
                     with transaction.atomic():
                         model.objects.bulk_create([obj])

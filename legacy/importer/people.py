@@ -247,7 +247,8 @@ def _character(row: Row, classes: dict, specs: dict, ranks: dict, ctx: Context) 
     playable = classes.get(row["class_id"]) if row["class_id"] else None
     spec = specs.get(row["active_spec_id"]) if row["active_spec_id"] else None
     if spec is not None and playable is not None and spec.playable_class_id != playable.pk:
-        spec, _ = None, changes.append("active spec of another class dropped")
+        changes.append("active spec of another class dropped")
+        spec = None
     rank = ranks.get(row["guild_rank_id"]) if row["guild_rank_id"] else None
     if isinstance(rank, int):
         rank = ctx.ranks.get(rank)
@@ -462,6 +463,10 @@ def import_players_and_links(ctx: Context) -> None:
     for row, _, why in merges:
         ctx.merged(table, row["id"], player_of(row["id"]), model=Player, why=why)
     ctx.create(Player, list(new_players.values()), table=table, legacy_ids=list(new_players))
+    # auto_now_add stamped the import time: keep the legacy creation time.
+    for legacy_id, player in new_players.items():
+        player.created_at = legacy_players[legacy_id]["created_at"] or player.created_at
+    ctx.update(Player, list(new_players.values()), ["created_at"])
 
     links, link_ids = [], []
     for row, bucket, owner, why in link_outcome:

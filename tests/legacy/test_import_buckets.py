@@ -169,6 +169,7 @@ def test_players_stubs_links_and_mains(report):
     trog = target("guild_identity.players", 401, Player)
     assert target("guild_identity.players", 403, Player) == trog  # the stub 'trog'
     assert trog.rank_source == "manual" and trog.guild_rank.name == "Guild Leader"
+    assert trog.created_at.year < 2026  # the legacy creation time, not the import's
     assert trog.main_character.pk == target("guild_identity.wow_characters", 301, WowCharacter).pk
     assert trog.main_spec.name == "Fury"
     assert trog.offspec_character is not None and trog.offspec_spec is None  # Holy: a Paladin spec

@@ -82,19 +82,19 @@ VALUES
 INSERT INTO guild_identity.players
   (id, display_name, is_active, discord_user_id, website_user_id, guild_rank_id,
    guild_rank_source, main_character_id, main_spec_id, offspec_character_id, offspec_spec_id,
-   auto_invite_events, notes)
+   auto_invite_events, notes, created_at)
 VALUES
- (401, 'Trog', true, 201, 101, 11, 'admin_override', 301, 15, 303, 10, true, 'GM'),
+ (401, 'Trog', true, 201, 101, 11, 'admin_override', 301, 15, 303, 10, true, 'GM', '2024-01-01Z'),
    -- main kept (own, Fury fits); off-spec char kept, spec Holy Paladin dropped (wrong class)
- (402, 'Rocket', true, 202, 102, 15, 'wow_character', 301, NULL, NULL, NULL, false, NULL),
+ (402, 'Rocket', true, 202, 102, 15, 'wow_character', 301, NULL, NULL, NULL, false, NULL, now()),
    -- main is Trog's character: dropped
- (403, 'trog', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL),
+ (403, 'trog', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, now()),
    -- stub, same name ignoring case as Trog: merged into 401
- (404, 'Mito', NULL, 204, 104, 14, 'discord_sync', 305, 10, NULL, NULL, false, NULL),
- (405, 'Skate', true, 205, 105, 15, 'manual', NULL, 14, NULL, NULL, false, NULL),
+ (404, 'Mito', NULL, 204, 104, 14, 'discord_sync', 305, 10, NULL, NULL, false, NULL, now()),
+ (405, 'Skate', true, 205, 105, 15, 'manual', NULL, 14, NULL, NULL, false, NULL, now()),
    -- spec without a character: dropped; account 105 reported (MITO vs mito)
- (406, 'Lonely Stub', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL),
- (407, 'OAuth Guy', true, 206, NULL, 17, NULL, NULL, NULL, NULL, NULL, false, NULL);
+ (406, 'Lonely Stub', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, now()),
+ (407, 'OAuth Guy', true, 206, NULL, 17, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL);
 
 INSERT INTO guild_identity.player_characters (id, player_id, character_id, created_at,
   link_source, confidence)

@@ -348,12 +348,26 @@ for _ in $(seq 1 300); do
   kill -0 "$worker_group" 2>/dev/null || break
   sleep 0.1
 done
+worker_health=false
+if $seen; then
+  # The compose worker's health check: this host's cluster reports its stats (the sentinel
+  # saves them every few seconds).
+  for _ in 1 2 3; do
+    if in_image healthcheck worker >"$work/worker-health.log" 2>&1; then worker_health=true; break; fi
+    sleep 2
+  done
+fi
 stop_group "$worker_group"
 if $seen; then
   pass qcluster "$(grep -o 'Q Cluster .* running\.' "$work/worker.log" | head -1), then stopped"
 else
   tail -15 "$work/worker.log"
   fail qcluster "no 'Q Cluster ... running' line within 30 s"
+fi
+if $worker_health; then
+  pass worker-health "\`healthcheck worker\` sees the running cluster"
+else
+  fail worker-health "\`healthcheck worker\` failed: $(grep -m1 unhealthy "$work/worker-health.log" 2>/dev/null)"
 fi
 
 if [ "$failures" -gt 0 ]; then

@@ -13,7 +13,7 @@
 #
 # Every setting comes from the environment (.env.example); nothing secret is read from a file.
 set -eu
-cd /app
+cd "${APP_DIR:-/app}"
 
 cmd=${1:-web}
 [ $# -gt 0 ] && shift

@@ -50,9 +50,6 @@ def import_site(ctx: Context) -> None:
     table = "common.site_config"
     rows = ctx.read(table)
     for position, row in enumerate(rows):
-        for t, column, _ in SECRETS:
-            if t == table:
-                secrets_seen[(t, column)] = secrets_seen.get((t, column)) or bool(row[column])
         if position or ctx.report.count(table).earlier:
             ctx.reported(table, row["id"], why="a second site configuration row: only one here")
             continue
@@ -86,9 +83,6 @@ def import_site(ctx: Context) -> None:
     table = "common.discord_config"
     rows = ctx.read(table)
     for position, row in enumerate(rows):
-        for t, column, _ in SECRETS:
-            if t == table:
-                secrets_seen[(t, column)] = secrets_seen.get((t, column)) or bool(row[column])
         if position or ctx.report.count(table).earlier:
             ctx.reported(table, row["id"], why="a second Discord configuration row: only one here")
             continue
@@ -129,12 +123,19 @@ def import_site(ctx: Context) -> None:
         ctx.imported(table, row["id"], config, change="; ".join(changes))
     if changed_fields:
         config.save()
+    for table, column, _ in SECRETS:
+        for row in ctx.legacy_rows(table) if table in ctx.legacy else []:
+            secrets_seen[(table, column)] = secrets_seen.get((table, column)) or bool(row[column])
     for table, column, setting in SECRETS:
         state = secrets_seen.get((table, column))
         ctx.report.secrets.append(
             {
                 "column": f"{table}.{column}",
-                "state": "set in legacy" if state else "empty or not read",
+                "state": "set in legacy"
+                if state
+                else "empty in legacy"
+                if (table, column) in secrets_seen or table in ctx.legacy
+                else "not read",
                 "setting": setting,
             }
         )

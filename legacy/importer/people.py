@@ -182,6 +182,14 @@ def import_characters(ctx: Context) -> None:
 
     groups: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in rows:
+        if not row["character_name"].strip() or not row["realm_slug"].strip():
+            ctx.reported(
+                table,
+                row["id"],
+                why="a character without a name or realm: nothing to identify it by; its "
+                "links and issues are reported with it",
+            )
+            continue
         groups[(row["character_name"].casefold(), row["realm_slug"])].append(row)
     real_names: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key in [*groups, *existing]:

@@ -82,7 +82,7 @@ def test_every_row_is_in_one_bucket_and_counts_add_up(report, legacy_url):
     for name, count in report.tables.items():
         assert count.imported + count.merged + count.reported == count.legacy, name
         assert LegacyRow.objects.filter(table=name).count() == count.legacy, name
-    assert report.tables["guild_identity.wow_characters"].legacy == 14
+    assert report.tables["guild_identity.wow_characters"].legacy == 15
     # README §5: the 71 other tables, each with its reason (none unknown).
     assert len(report.not_imported) == 71
     assert "unknown" not in " ".join(report.not_imported.values())
@@ -152,6 +152,7 @@ def test_characters_case_duplicates_casefold_and_the_placeholder_realm(report):
     assert rocket.realm_name == ""  # 'Unknown' from a failed profile call
     assert "area-52, senjin" in reason(report, "guild_identity.wow_characters", 309)
     assert target("guild_identity.wow_characters", 312, WowCharacter).realm_slug == "unknown"
+    assert "without a name" in reason(report, "guild_identity.wow_characters", 316)
     assert target("guild_identity.wow_characters", 313, WowCharacter).realm_slug == "area-52"
     gone = target("guild_identity.wow_characters", 314, WowCharacter)
     assert not gone.in_guild and gone.left_guild_at == datetime(2025, 3, 1, tzinfo=UTC)

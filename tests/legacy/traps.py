@@ -77,7 +77,9 @@ VALUES
  (313, 'Trogdor', 'area-52', 'Area 52', 8, 20, NULL, 80, 9013, NULL, NULL, NULL, true,
   '2024-01-01Z'),                                                -- never merged across realms
  (314, 'Gone', 'senjin', 'Sen''jin', 13, NULL, 17, 60, NULL, NULL, NULL, '2025-03-01Z', true,
-  '2024-01-01Z');                                                -- left the guild
+  '2024-01-01Z'),                                                -- left the guild
+ (316, '', 'senjin', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true,
+  '2024-01-01Z');                                                -- reported (no name)
 
 INSERT INTO guild_identity.players
   (id, display_name, is_active, discord_user_id, website_user_id, guild_rank_id,

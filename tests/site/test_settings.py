@@ -76,7 +76,8 @@ def test_redis_url_moves_broker_and_cache_to_redis():
     loaded = load_settings(REDIS_URL="redis://127.0.0.1:6379/0")
     assert loaded["q"]["redis"] == "redis://127.0.0.1:6379/0"
     assert "orm" not in loaded["q"]
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # issue 17: a Redis cache that degrades to an empty one while Redis is away
+    assert loaded["cache"] == "patt.cache.ResilientRedisCache"
 
 
 @pytest.mark.parametrize("switch", ["APP_ENV", "DJANGO_ENV"])

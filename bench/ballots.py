@@ -187,6 +187,39 @@ def vote_all(url: str, prepared: list) -> tuple[list[int | str], list[float]]:
     return statuses, latencies
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def server_pids(master: int) -> list[int]:
+    """The gunicorn master, its workers, and the PostgreSQL backends of the bench database."""
+    pids = [master]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            pids += [row[0] for row in cursor.fetchall()]
+    return pids
+
+
 def verify(campaign, players: int) -> tuple[int, int, list[str]]:
     """The database after the run: (stored ballots, duplicate players, failed checks)."""
     from django.db.models import Count
@@ -262,9 +295,16 @@ def main() -> None:
         support.wait_until_ready(server, base_url)
         prepared = browsers(base_url, voters, entry_ids, random.Random(args.seed))
         vote_url = f"{base_url}/api/v1/campaigns/{campaign.pk}/vote"
+        # CPU the server side (gunicorn and the PostgreSQL backends) spends on the ballots: a
+        # figure the machine's other load does not change, unlike the latencies. With
+        # persistent connections the backends exist already; new ones are counted from 0.
+        pids = server_pids(server.pid)
+        cpu_before = _cpu_seconds(pids)
         started = time.perf_counter()
         statuses, latencies = vote_all(vote_url, prepared)
         wall = time.perf_counter() - started
+        after = sorted(set(pids) | set(server_pids(server.pid)))
+        cpu = _cpu_seconds(after) - cpu_before
         stored, duplicates, problems = verify(campaign, args.players)
         failed = [s for s in statuses if s != 201]
         errors = len(failed) + len(problems)
@@ -273,7 +313,8 @@ def main() -> None:
             f"gunicorn={args.workers}x{args.threads} "
             f"conn_max_age={args.conn_max_age} load={os.getloadavg()[0]:.2f} "
             f"wall_s={wall:.2f} "
-            f"median_ms={statistics.median(latencies):.0f} max_ms={max(latencies):.0f}"
+            f"median_ms={statistics.median(latencies):.0f} max_ms={max(latencies):.0f} "
+            f"server_cpu_ms_per_ballot={cpu * 1000 / max(1, len(prepared)):.1f}"
         )
         if failed:
             for answer in sorted(set(map(str, failed))):

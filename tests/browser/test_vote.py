@@ -279,6 +279,13 @@ def test_issue16_sweep_live_vote_member(signed_in_page, page_errors, viewport):
     card(page, "B").click()
 
     expect(page.locator("[data-slot-name]").first).to_have_text("B")
+    # each card is named once, by its entry's name (not "B B …"); its pick badge describes it
+    picked = page.get_by_role("button", name="B", exact=True)
+    expect(picked).to_have_attribute("aria-pressed", "true")
+    assert picked.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ')"
+        ".map(id => document.getElementById(id).textContent.trim()).join(' | ')"
+    ).startswith("1st | A long description")
     check_page(page, "vote-live-member")
     page.locator("[data-entry-id]").nth(2).click()
     page.locator("[data-entry-id]").nth(3).click()

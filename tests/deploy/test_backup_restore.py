@@ -1,22 +1,22 @@
 """scripts/backup.sh and scripts/restore.sh (issue 15): the restore drill on PostgreSQL.
 
-The demo guild is seeded into the test database (committed, so pg_dump sees it) and backed up;
-the backup is restored into a new, empty database, as after losing the first; then every
-table's row count and rows, and every sequence's position, match the original. Restoring over
-a database that has tables needs --clean, and --clean replaces its contents.
+A copy of the migrated test database gets the demo guild (`manage.py seed_demo`) and is backed
+up, dropped and re-created empty, and the backup restored into it: then every table's row count
+and rows, and every sequence's position, match what was there. Restoring over a database that
+has tables needs --clean, and --clean replaces its contents.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,50 +69,92 @@ def fingerprint(url: str) -> dict[str, tuple]:
     return result
 
 
+def database_under_test() -> str:
+    return connection.settings_dict["NAME"]
+
+
 @pytest.fixture
-def scratch_database():
-    name = f"{connection.settings_dict['NAME']}_restore"[:63]
+def seeded_database(transactional_db, tmp_path):
+    """A copy of the migrated test database (CREATE DATABASE … TEMPLATE) with the demo guild
+    seeded into it by `manage.py seed_demo`, as a deployment would have it. Dropped after."""
+    name = f"{database_under_test()}_drill"[:63]
+    connections.close_all()  # a template database must have no other session
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{name}"')
-    yield url_for(name)
+    admin(f'CREATE DATABASE "{name}" TEMPLATE "{database_under_test()}"')
+    url = url_for(name)
+    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(tmp_path / "media")}
+    env.pop("REDIS_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--force"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    yield name
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_restore_drill_brings_back_every_row(tmp_path, scratch_database, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", "--force", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    source = url_for(connection.settings_dict["NAME"])
+def test_restore_drill_brings_back_every_row(tmp_path, seeded_database):
+    source = url_for(seeded_database)
     before = fingerprint(source)
-    seeded = {table: count for table, (count, *_) in before.items() if not table.startswith("seq")}
-    assert seeded["identity_player"] >= 50 and seeded["identity_wowcharacter"] >= 100
+    tables = {name: count for name, (count, *_) in before.items() if " " not in name}
+    assert tables["identity_player"] >= 50 and tables["identity_wowcharacter"] >= 100
 
     backup = script("backup.sh", "--output", str(tmp_path / "backups"), database_url=source)
     assert backup.returncode == 0, backup.stderr
     (dump,) = (tmp_path / "backups").glob("patt-*.dump")
-    assert f"{len(seeded)} tables" in backup.stdout
+    assert f"{len(tables)} tables" in backup.stdout
     assert not list((tmp_path / "backups").glob("*.partial"))
 
-    restore = script("restore.sh", str(dump), database_url=scratch_database)
+    # The database is lost; an empty one of the same name takes its place.
+    admin(f'DROP DATABASE "{seeded_database}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{seeded_database}"')
+    restore = script("restore.sh", str(dump), database_url=source)
     assert restore.returncode == 0, restore.stderr
-    assert fingerprint(scratch_database) == before
+    assert fingerprint(source) == before
 
-    # Over a database with tables: refused without --clean, replaced with it.
-    again = script("restore.sh", str(dump), database_url=scratch_database)
-    assert again.returncode == 1
-    assert "add --clean" in again.stderr
-    with psycopg.connect(scratch_database, autocommit=True) as db:
-        db.execute("TRUNCATE identity_wowcharacter CASCADE")
-    clean = script("restore.sh", "--clean", str(dump), database_url=scratch_database)
-    assert clean.returncode == 0, clean.stderr
-    assert fingerprint(scratch_database) == before
+
+@pytest.fixture
+def small_database():
+    """A throw-away database with one table of 100 rows (no Django, so it is quick)."""
+    name = f"{connection.settings_dict['NAME']}_small_{os.getpid()}"[:63]
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{name}"')
+    url = url_for(name)
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("CREATE TABLE note (id serial PRIMARY KEY, body text NOT NULL)")
+        db.execute("INSERT INTO note (body) SELECT 'note ' || n FROM generate_series(1, 100) n")
+    yield url
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_over_existing_tables_needs_clean_which_replaces_them(tmp_path, small_database):
+    backup = script("backup.sh", "-o", str(tmp_path / "a.dump"), database_url=small_database)
+    assert backup.returncode == 0, backup.stderr
+    before = fingerprint(small_database)
+    with psycopg.connect(small_database, autocommit=True) as db:
+        db.execute("DELETE FROM note WHERE id > 10")
+        db.execute("INSERT INTO note (body) VALUES ('written after the backup')")
+
+    refused = script("restore.sh", str(tmp_path / "a.dump"), database_url=small_database)
+    assert refused.returncode == 1
+    assert "already has 1 tables" in refused.stderr and "add --clean" in refused.stderr
+    assert fingerprint(small_database) != before  # untouched
+
+    clean = script("restore.sh", "--clean", str(tmp_path / "a.dump"), database_url=small_database)
+    assert clean.returncode == 0, clean.stderr
+    assert fingerprint(small_database) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_backup_keeps_the_newest_and_never_leaves_a_partial_file(tmp_path):
-    source = url_for(connection.settings_dict["NAME"])
+    source = url_for(database_under_test())
     folder = tmp_path / "backups"
     folder.mkdir()
     for stamp in ("20260101T000000Z", "20260102T000000Z", "20260103T000000Z"):

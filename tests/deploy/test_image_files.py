@@ -4,10 +4,12 @@ and runs the image itself (`.ci/run`)."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -130,13 +132,56 @@ def test_production_without_a_key_is_one_line_not_a_traceback():
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_healthcheck_web_answers_from_the_site(live_server):
-    """The image's HEALTHCHECK command: 0 while /api/health answers 200 on PORT, with a Host
-    header that ALLOWED_HOSTS accepts; 1 with the reason when nothing answers there."""
-    port = live_server.url.rsplit(":", 1)[1]
-    healthy = run_entrypoint("healthcheck", PORT=port, ALLOWED_HOSTS="localhost,.example.org")
-    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+class HealthServer:
+    """A stand-in for web on 127.0.0.1: /api/health answers `status` when the Host header is
+    one ALLOWED_HOSTS would accept (`host`), 400 otherwise, as Django does."""
+
+    def __init__(self, *, host: str, status: int):
+        expected, answer = host, status
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                ok = self.path == "/api/health" and self.headers["Host"] == expected
+                self.send_response(answer if ok else 400)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = str(self.server.server_address[1])
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("allowed_hosts", "host_header"),
+    [("patt.example.org", "patt.example.org"), (".example.org,*", "www.example.org")],
+)
+def test_healthcheck_web_asks_with_an_allowed_host(allowed_hosts, host_header):
+    """The image's HEALTHCHECK (compose's web health check): 0 when /api/health answers 200
+    for a Host header ALLOWED_HOSTS accepts (production allows only the site's name)."""
+    server = HealthServer(host=host_header, status=200)
+    try:
+        result = run_entrypoint("healthcheck", PORT=server.port, ALLOWED_HOSTS=allowed_hosts)
+    finally:
+        server.close()
+    assert result.returncode == 0, result.stdout
+
+
+def test_healthcheck_web_fails_with_the_reason():
+    server = HealthServer(host="patt.example.org", status=503)  # the database is away
+    try:
+        down = run_entrypoint(
+            "healthcheck", "web", PORT=server.port, ALLOWED_HOSTS="patt.example.org"
+        )
+    finally:
+        server.close()
+    assert down.returncode == 1
+    assert down.stdout.startswith("unhealthy: HTTP Error 503")
     closed = run_entrypoint("healthcheck", "web", PORT="1", ALLOWED_HOSTS="localhost")
     assert closed.returncode == 1
     assert closed.stdout.startswith("unhealthy: ")

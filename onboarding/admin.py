@@ -33,16 +33,17 @@ from patt.admin_columns import utc_column, utc_html
 from patt.models import SiteConfig
 from patt.refusals import Refused
 
-# ONB-60: the state badge's colour by kind of state.
-BADGE_COLOURS = {
-    State.PROVISIONED: "#2e7d32",
-    State.MANUALLY_RESOLVED: "#2e7d32",
-    State.VERIFIED: "#1565c0",
-    State.PENDING_VERIFICATION: "#ef6c00",
-    State.DECLINED: "#c62828",
-    State.DISMISSED: "#757575",
+# ONB-60: the state badge's colour by kind of state: a `data-kind` the admin's static CSS
+# colours (static/admin/patt-admin.css; no style attribute under the strict CSP, issue 16).
+BADGE_KINDS = {
+    State.PROVISIONED: "done",
+    State.MANUALLY_RESOLVED: "done",
+    State.VERIFIED: "verified",
+    State.PENDING_VERIFICATION: "pending",
+    State.DECLINED: "declined",
+    State.DISMISSED: "dismissed",
 }
-BADGE_DEFAULT = "#6a1b9a"  # awaiting_dm and the conversation states
+BADGE_DEFAULT = "talking"  # awaiting_dm and the conversation states
 
 
 def _now() -> datetime:
@@ -248,11 +249,9 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
 
     @admin.display(description="state", ordering="state")
     def state_badge(self, obj: OnboardingSession) -> str:
-        colour = BADGE_COLOURS.get(obj.state, BADGE_DEFAULT)
         return format_html(
-            '<span class="onb-badge" style="background:{};color:#fff;padding:1px 6px;'
-            'border-radius:8px;white-space:nowrap">{}</span>',
-            colour,
+            '<span class="onb-badge" data-kind="{}">{}</span>',
+            BADGE_KINDS.get(obj.state, BADGE_DEFAULT),
             obj.get_state_display(),
         )
 

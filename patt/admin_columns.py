@@ -4,7 +4,9 @@ column, and UTC times marked for the viewer's local time (issue 16)."""
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from patt.timefmt import as_utc, iso_utc
 
@@ -61,3 +63,33 @@ def utc_column(field: str, description: str, *, ordering: str | None = None):
         return utc_html(getattr(obj, field))
 
     return column
+
+
+# --- tabular inline rows (issue 16, WCAG 1.3.1 / 4.1.2) ------------------------------------------
+
+
+class LabelledInlineMixin:
+    """A tabular inline's inputs have a column header, not a `<label>`: each gets an
+    `aria-label` naming the column and the row ("Raid spec, raid roster character 2"), the
+    delete box included, so screen readers (and axe-core) know every input's name."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        noun = str(self.model._meta.verbose_name)  # type: ignore[attr-defined]
+
+        def add_fields(formset_self, form, index):
+            formset.add_fields(formset_self, form, index)
+            row = "new" if index is None else str(index + 1)
+            for name, field in form.fields.items():
+                if field.widget.is_hidden:
+                    continue
+                label = "delete" if name == DELETION_FIELD_NAME else (field.label or name)
+                # The admin's related-field wrapper renders its inner widget, a copy per form
+                # (the wrapper's own `attrs` is the shared original's).
+                widget = getattr(field.widget, "widget", field.widget)
+                widget.attrs = {
+                    **widget.attrs,
+                    "aria-label": f"{capfirst(str(label))}, {noun} {row}",
+                }
+
+        return type(formset.__name__, (formset,), {"add_fields": add_fields})

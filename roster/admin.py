@@ -16,7 +16,7 @@ from django.forms.models import BaseInlineFormSet
 
 from identity.admin.mixins import ReadOnlyRecordMixin
 from identity.models import PlayerCharacter, Specialization
-from patt.admin_columns import utc_column
+from patt.admin_columns import LabelledInlineMixin, utc_column
 from roster.models import (
     EventTemplate,
     PlayerAvailability,
@@ -171,7 +171,7 @@ class PlayerAvailabilityInline(admin.TabularInline):
         return max(DAYS - PlayerAvailability.objects.filter(player=obj).count(), 0)
 
 
-class RosterCharacterInline(admin.TabularInline):
+class RosterCharacterInline(LabelledInlineMixin, admin.TabularInline):
     """The roster fields of the player's linked characters (ROS-2, ROS-4)."""
 
     model = PlayerCharacter

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from campaigns.forms import CampaignEntryForm, CampaignEntryFormSet
 from campaigns.models import BallotReceipt, CampaignEntry, ContestAgentLog
+from patt.admin_columns import LabelledInlineMixin
 
 
 def _is_draft(obj) -> bool:
@@ -17,7 +18,7 @@ def _is_draft(obj) -> bool:
     return obj is None or obj.is_draft
 
 
-class CampaignEntryInline(admin.TabularInline):
+class CampaignEntryInline(LabelledInlineMixin, admin.TabularInline):
     """CMP-13: name, description, image URL or upload, sort order, player, thumbnail."""
 
     model = CampaignEntry

@@ -15,7 +15,7 @@ from identity.admin.characters import realm_of
 from identity.admin.mixins import ReadOnlyRecordMixin, acting_player, admin_link, link_column
 from identity.models import Player, PlayerCharacter, WowCharacter
 from identity.services.links import already_linked_message, confirm_link, unlink_character
-from patt.admin_columns import utc_column
+from patt.admin_columns import LabelledInlineMixin, utc_column
 
 # --- the player's character rows (IDN-12, IDN-43) --------------------------------------------
 
@@ -55,7 +55,7 @@ def character_column(description: str, value, *, boolean: bool = False):
     return column
 
 
-class PlayerCharacterInline(admin.TabularInline):
+class PlayerCharacterInline(LabelledInlineMixin, admin.TabularInline):
     """The player's characters. Adding links manually and deleting unlinks (IDN-43)."""
 
     model = PlayerCharacter

@@ -42,8 +42,8 @@ class UploadTokenAdmin(RefuseDeleteInUseMixin, admin.ModelAdmin):
     """UPL-15: list, add with the show-once token, revoke."""
 
     list_display = ("name", "owner", "prefix", "created_at_utc", "last_used_at_utc", "state")
-    created_at_utc = utc_column("created_at", "created")
-    last_used_at_utc = utc_column("last_used_at", "last used")
+    created_at_utc = utc_column("created_at", "created at")
+    last_used_at_utc = utc_column("last_used_at", "last used at")
     list_filter = (RevokedFilter,)
     list_select_related = ("owner",)
     search_fields = ("name", "prefix", "owner__display_name")

@@ -189,6 +189,9 @@ def _store(
     live row under FOR UPDATE, so when the last ballots commit together each may try and
     exactly one closes. No ballot waits behind a count of eligible voters. Should the process
     die between the commit and the close, the status checker (CMP-31) closes the campaign.
+    Call it outside any transaction (the views do; ATOMIC_REQUESTS is off): inside an outer
+    one the share lock would outlive the commit and two last ballots could deadlock upgrading
+    it to the close's FOR UPDATE (PostgreSQL would then cancel one of them).
     """
     try:
         with transaction.atomic():

@@ -43,9 +43,18 @@ def test_ros19_switch_dashboard_tabs_without_reload(page, roster, page_errors):
     expect(page.locator(".roster-table tbody tr")).to_have_count(4)
     assert page.url.endswith("?view=roster&mains=0")
 
+    page.locator('.sort-link[data-sort-key="character"]').click()  # issue 16 item 6
+    expect(page.locator(".roster-table tbody tr .character-name").first).to_have_text("Bonk")
+    expect(page.locator('.sort-link[data-sort-key="character"]')).to_be_focused()
+    page.locator('.sort-link[data-sort-key="character"]').click()  # again: Z to A
+    expect(page.locator(".roster-table tbody tr .character-name").first).to_have_text("Trogmoon")
+    assert page.url.endswith("?view=roster&mains=0&sort=-character")
+    page.go_back()
+    page.go_back()
+
     page.get_by_role("link", name="Composition").click()
     expect(page.locator(".roster-panel-composition")).to_be_visible()
-    expect(page.get_by_text("Healers", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Healers")).to_be_visible()
     link = page.get_by_role("link", name="Open in Wowhead")
     expect(link).to_have_attribute("target", "_blank")
 
@@ -90,6 +99,14 @@ def test_ros19_works_without_js(new_context, roster, live_server):
     page.get_by_role("link", name="Full roster").click()
     page.wait_for_url("**/roster-view?view=roster")
     expect(page.locator(".roster-table tbody tr")).to_have_count(3)
+
+    # Issue 16 item 6: the headers sort on the server, without JS too.
+    page.locator('.sort-link[data-sort-key="character"]').click()
+    page.wait_for_url("**/roster-view?view=roster&sort=character")
+    expect(page.locator(".roster-table tbody tr .character-name")).to_have_text(
+        ["Bonk", "Rocketz", "Trogmoon"]
+    )
+    expect(page.locator('th[aria-sort="ascending"]')).to_have_text("Character▲")
 
     page.get_by_role("link", name="Availability").click()
     page.locator('[data-day="thursday"] .day-link').click()

@@ -111,7 +111,7 @@ def test_lua_parser_on_a_damaged_savedvariables_file(variables, cut, insert):
 
 
 def test_lua_parser_on_deep_nesting_says_where():
-    assert_parses_or_says_where("PATTSyncDB = " + "{" * 100_000, parse_saved_variables)
+    assert_parses_or_says_where("PATTSyncDB = " + "{" * 20_000, parse_saved_variables)
 
 
 # --- import_sheets (CSV) ----------------------------------------------------------------------

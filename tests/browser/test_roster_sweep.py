@@ -139,6 +139,12 @@ def _check_roster_view(page) -> None:
             "tabs => new Set(tabs.map(t => Math.round(t.getBoundingClientRect().top))).size"
         )
         assert tab_tops == 1  # tabs scroll, never wrap
+        if "sort" in query:
+            # The headers sort on a desktop; on a phone (headers hidden) the sort bar does.
+            sorted_by = page.locator(
+                '[data-sort-chip="role"]' if _is_phone(page) else 'th[aria-sort="descending"]'
+            )
+            expect(sorted_by).to_be_visible()
         sweep(page, f"issue16-roster-view-{query[1:].replace('&', '-')}")
 
 

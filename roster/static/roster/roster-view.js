@@ -79,6 +79,8 @@
     var focusSelector = null;
     if (bar) {
       focusSelector = '[data-day="' + bar.getAttribute("data-day") + '"] .day-link';
+    } else if (link.hasAttribute("data-sort-chip")) {
+      focusSelector = '[data-sort-chip="' + link.getAttribute("data-sort-chip") + '"]';
     } else if (link.hasAttribute("data-sort-key")) {
       focusSelector = '.sort-link[data-sort-key="' + link.getAttribute("data-sort-key") + '"]';
     } else if (link.hasAttribute("data-tab-key")) {

@@ -27,18 +27,36 @@
       // The combobox and the read-only text box inside it that shows the choice.
       var parts = container.querySelectorAll(".select2-selection, .select2-selection__rendered");
       Array.prototype.forEach.call(parts, function (part) {
-        part.setAttribute("aria-label", name);
+        if (part.getAttribute("aria-label") !== name) {
+          part.setAttribute("aria-label", name); // an attribute: no new nodes, no loop
+        }
       });
     });
   }
 
-  window.addEventListener("load", function () {
+  // Select2 boxes appear when Django's autocomplete.js (or an added inline row) sets them up,
+  // whenever that is: name every new one as soon as it is in the page.
+  function watch() {
     nameAutocompletes(document);
-  });
-  // Django's inlines.js sets up the autocomplete of an added row on the same event.
-  document.addEventListener("formset:added", function (event) {
-    window.setTimeout(function () {
-      nameAutocompletes(event.target || document);
-    }, 0);
-  });
+    if (!window.MutationObserver) {
+      return;
+    }
+    var pending = false;
+    new MutationObserver(function () {
+      if (pending) {
+        return;
+      }
+      pending = true;
+      window.queueMicrotask(function () {
+        pending = false;
+        nameAutocompletes(document);
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
 })();

@@ -339,6 +339,14 @@ else
   fail runbot-no-token "got '$bot_exit' and stderr '$bot_err' (want exit=1 and \"$expected\")"
 fi
 
+# The compose bot's health check answers from the lease: unhealthy while no bot holds it.
+bot_health=$(in_image healthcheck bot 2>/dev/null | grep -m1 '^unhealthy: ')
+if [ -n "$bot_health" ]; then
+  pass bot-health "\`healthcheck bot\` without a bot: \"$bot_health\""
+else
+  fail bot-health "\`healthcheck bot\` did not report the missing bot"
+fi
+
 # qcluster starts (its start-up log line), then stops on SIGTERM
 in_image_bg "$work/worker.log" worker
 worker_group=$last_group

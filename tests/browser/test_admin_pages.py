@@ -65,6 +65,7 @@ def small_guild():
     save_availability(
         player, days=[1, 3], auto_signup=False, wants_reminders=False, notes="", via="import"
     )
+    WowCharacterFactory(name="Ulsha", last_login_at=datetime(2026, 1, 15, 21, 0, tzinfo=UTC))
     gone = WowCharacterFactory(
         name="Drakelthar", realm_name="Bleeding Hollow", in_guild=False, left_guild_at=None
     )
@@ -108,10 +109,13 @@ def small_guild():
 
 
 @pytest.fixture
-def officer_page(signed_in_page):
-    """The test's page signed in as an officer, on a small guild (`officer_page.player`)."""
+def officer_page(new_context, sign_in):
+    """A page signed in as an officer on a small guild (`officer_page.player`), in New York's
+    time zone, so the local time beside UTC shows (it is left out for a viewer in UTC)."""
     player = small_guild()
-    page = signed_in_page(make_officer("olga"))
+    context = new_context(locale="en-US", timezone_id=NEW_YORK, viewport=LAPTOP)
+    sign_in(make_officer("olga"), context)
+    page = context.new_page()
     page.player = player
     return page
 
@@ -134,6 +138,8 @@ def sweep(page, page_errors, url: str, name: str, viewport) -> None:
 @pytest.mark.parametrize("viewport", WIDTHS, ids=WIDTH_IDS)
 def test_admin_index(officer_page, page_errors, viewport):
     sweep(officer_page, page_errors, "/admin/", "admin-index", viewport)
+    if viewport == LAPTOP:
+        assert_dark_by_default_and_the_theme_toggle_works(officer_page)
 
 
 @pytest.mark.parametrize("viewport", WIDTHS, ids=WIDTH_IDS)
@@ -153,6 +159,10 @@ def test_admin_player_change_page(officer_page, page_errors, viewport):
 @pytest.mark.parametrize("viewport", WIDTHS, ids=WIDTH_IDS)
 def test_admin_characters_list(officer_page, page_errors, viewport):
     sweep(officer_page, page_errors, "/admin/identity/wowcharacter/", "admin-characters", viewport)
+    # the local time beside the UTC time (static/js/admin-local-time.js)
+    cell = officer_page.locator("#result_list td.field-last_login", has_text="2026-01-15")
+    expect(cell).to_contain_text("2026-01-15 21:00 UTC")
+    expect(cell.locator(".local-time")).to_have_text(" · Jan 15, 4:00 PM EST your time")
     if viewport == LAPTOP:
         assert_nothing_clipped(officer_page)
 
@@ -180,6 +190,9 @@ def test_admin_campaign_add_page(officer_page, page_errors, viewport):
     )
     if viewport == LAPTOP:
         assert_nothing_clipped(officer_page)
+    # the viewer's time under the UTC start input, following the typing
+    officer_page.locator("#id_start_at").fill("2026-07-04T18:00")
+    expect(officer_page.locator(".local-time-input")).to_have_text("Your time: Jul 4, 2:00 PM EDT")
 
 
 @pytest.mark.parametrize("viewport", WIDTHS, ids=WIDTH_IDS)
@@ -211,41 +224,18 @@ def assert_nothing_clipped(page) -> None:
     assert clipped == []
 
 
-# --- the theme and the local time ---------------------------------------------------------------
+# --- the theme ---------------------------------------------------------------------------------
 
 
-def test_admin_is_dark_by_default_and_the_theme_toggle_still_works(officer_page, page_errors):
-    officer_page.goto("/admin/")
-
-    html = officer_page.locator("html")
+def assert_dark_by_default_and_the_theme_toggle_works(page) -> None:
+    html = page.locator("html")
     expect(html).to_have_attribute("data-theme", "dark")
-    background = officer_page.evaluate("getComputedStyle(document.body).backgroundColor")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(18, 18, 20)", "the site's dark background"
-    officer_page.locator("#user-tools .theme-toggle").click()
+    page.locator("#user-tools .theme-toggle").click()
     expect(html).to_have_attribute("data-theme", "light")
-    assert officer_page.evaluate("getComputedStyle(document.body).backgroundColor") == (
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == (
         "rgb(255, 255, 255)"
     )
-    officer_page.reload()
+    page.reload()
     expect(html).to_have_attribute("data-theme", "light")  # the choice is kept
-    assert page_errors == []
-
-
-def test_local_time_beside_utc_times_and_under_the_start_input(new_context, sign_in, page_errors):
-    small_guild()
-    WowCharacterFactory(name="Ulsha", last_login_at=datetime(2026, 1, 15, 21, 0, tzinfo=UTC))
-    context = new_context(locale="en-US", timezone_id=NEW_YORK, viewport=LAPTOP)
-    sign_in(make_officer("olga"), context)
-    page = context.new_page()
-
-    page.goto("/admin/identity/wowcharacter/?q=Ulsha")
-    cell = page.locator("#result_list td.field-last_login")
-    expect(cell).to_contain_text("2026-01-15 21:00 UTC")
-    expect(cell.locator(".local-time")).to_have_text(" · Jan 15, 4:00 PM EST your time")
-
-    page.goto("/admin/campaigns/campaign/add/")
-    start = page.locator("#id_start_at")
-    start.fill("2026-07-04T18:00")
-    line = page.locator(".local-time-input")
-    expect(line).to_have_text("Your time: Jul 4, 2:00 PM EDT")
-    assert page_errors == []

@@ -41,7 +41,7 @@ BROKEN_WORDS_JS = r"""
       const tops = new Set(
         Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top))
       );
-      if (tops.size > 1) broken.push(match[0]);
+      if (tops.size > 1) broken.push(`${match[0]} (${el.tagName}.${el.className})`);
     }
   }
   return broken;
@@ -155,8 +155,9 @@ def _check_planner(page) -> None:
     if not _is_phone(page):
         height = page.evaluate("document.documentElement.scrollHeight")
         assert height < 3000, height  # compact on a desktop (was ~6,400 px with a full guild)
-    page.goto("/raid-admin?tab=status")
-    sweep(page, "issue16-raid-admin-status")
+    for tab in ("status", "guild-event", "templates", "settings"):
+        page.goto(f"/raid-admin?tab={tab}")
+        sweep(page, f"issue16-raid-admin-{tab}")
 
 
 def _check_mitos_corner(page) -> None:

@@ -306,9 +306,32 @@ else
   tail -15 "$work/web.log"
   fail web-health "/api/health answered $code after $seconds s (limit $MAX_HEALTH_SECONDS s)"
 fi
-# The image's own HEALTHCHECK command against the running web process.
-if in_image healthcheck >"$work/healthcheck.log" 2>&1; then
-  pass healthcheck "the image's HEALTHCHECK command reports healthy"
+# The image's own HEALTHCHECK: kept in its config (an OCI-format build drops it), and its
+# command reports the running web process healthy.
+declared=$(python3 -c '
+import json, sys
+
+def find(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.lower() == "healthcheck" and isinstance(value, dict) and value.get("Test"):
+                return " ".join(value["Test"])
+            found = find(value)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for value in node:
+            found = find(value)
+            if found:
+                return found
+    return ""
+
+print(find(json.load(open(sys.argv[1]))))
+' "$work/inspect.json" 2>/dev/null)
+if [[ "$declared" != *"docker-entrypoint.sh healthcheck"* ]]; then
+  fail healthcheck "the image config has no HEALTHCHECK (got '${declared:-nothing}')"
+elif in_image healthcheck >"$work/healthcheck.log" 2>&1; then
+  pass healthcheck "the image's HEALTHCHECK ($declared) reports healthy"
 else
   fail healthcheck "the HEALTHCHECK command failed: $(head -1 "$work/healthcheck.log")"
 fi

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,7 +22,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django_q.tasks import async_task
 
 from identity.models import Player, SyncRun
 from onboarding.models import CLOSED_STATES, OPEN_STATES, OnboardingEvent, OnboardingSession, State
@@ -32,6 +30,7 @@ from onboarding.services.states import reset
 from patt.admin_columns import utc_column, utc_html
 from patt.models import SiteConfig
 from patt.refusals import Refused
+from patt.task_queue import enqueue_on_commit
 
 # ONB-60: the state badge's colour by kind of state: a `data-kind` the admin's static CSS
 # colours (static/admin/patt-admin.css; no style attribute under the strict CSP, issue 16).
@@ -427,7 +426,10 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
                     session, actor=_actor(request), what="admin Restart", now=now
                 )
                 if dms_on:
-                    transaction.on_commit(partial(async_task, OPENING_TASK, session.pk))
+                    # Not queued (broker away): the checker's resume sends it (ONB-40).
+                    enqueue_on_commit(
+                        OPENING_TASK, session.pk, what=f"Opening DM of session #{session.pk}"
+                    )
                     results["restarted (opening DM queued)"] += 1
                 else:
                     results["restarted (DMs are off - waiting)"] += 1

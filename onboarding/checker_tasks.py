@@ -5,11 +5,10 @@ A module of its own beside onboarding/tasks.py (provisioning), so the two are wr
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from identity.models import SyncTrigger
+from patt.task_queue import enqueue_on_commit
 
 # The dotted name the schedule (onboarding/contributions.py) and the admin button queue.
 CHECKER_TASK = "onboarding.checker_tasks.run_deadline_checker"
@@ -27,7 +26,9 @@ def run_deadline_checker(trigger: str = SyncTrigger.SCHEDULE) -> str:
 def queue_checker_run(*, trigger: str = SyncTrigger.ADMIN) -> None:
     """ONB-62: queue one checker run after the current transaction commits (web requests
     and admin actions never call Discord inline, BOT-13)."""
-    transaction.on_commit(lambda: async_task(CHECKER_TASK, trigger, task_name="onboarding-checker"))
+    enqueue_on_commit(
+        CHECKER_TASK, trigger, what="Onboarding checker run", task_name="onboarding-checker"
+    )
 
 
 def post_landing_notice(session_id: int) -> str:

@@ -11,25 +11,38 @@ code and DM.
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from identity.models import DiscordUser, InviteCode, InviteDmStatus, Player
 from identity.services.invites import create_invite
 from patt.discord.errors import DiscordError, DiscordNotConfigured, DiscordNotFound, DMsClosed
 from patt.discord.rest import DiscordRestClient, discord_configured
 from patt.models import SiteConfig
+from patt.task_queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 MAX_PLAYERS_PER_RUN = 20
 DM_TASK = "identity.tasks.send_invite_dm"
+NOT_QUEUED = "Not sent: the task queue was unreachable. Send the invite again."
+
+
+def queue_invite_dm(invite_id: int) -> None:
+    """Queue the invite's DM once the transaction commits; a broker that cannot be reached
+    marks the invite's DM failed with what to do (issue 17) instead of failing the action."""
+
+    def not_queued() -> None:
+        InviteCode.objects.filter(pk=invite_id, dm_status=InviteDmStatus.QUEUED).update(
+            dm_status=InviteDmStatus.FAILED, dm_error=NOT_QUEUED
+        )
+
+    enqueue_on_commit(DM_TASK, invite_id, what=f"Invite DM #{invite_id}", on_unreachable=not_queued)
+
 
 # `dm_error` texts (ACC-32), shown as "Invite DM failed: {reason}" (ACC-33).
 NO_LONGER_VALID = "invite no longer valid"
@@ -93,7 +106,7 @@ def _invite(player: Player, *, acting_player: Player | None, dms_on: bool) -> tu
         invite.save(update_fields=["dm_status"])
         if dms_on:
             # The worker must find the committed invite, and a rolled-back one sends nothing.
-            transaction.on_commit(partial(async_task, DM_TASK, invite.pk))
+            queue_invite_dm(invite.pk)
     url = invite_url(invite.code)
     if dms_on:
         return (

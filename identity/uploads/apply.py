@@ -20,6 +20,7 @@ from identity.models import AddonUpload, UploadToken
 from identity.uploads.notes import apply_notes
 from identity.uploads.validation import ValidUpload, validate_upload
 from patt.models import SiteConfig
+from patt.task_queue import enqueue
 from patt.timefmt import iso_utc_or_none
 
 log = logging.getLogger(__name__)
@@ -53,15 +54,19 @@ def queue_pipeline(upload_id: int) -> None:
     Issue 17: a broker that cannot be reached (Redis away) must not turn an upload whose notes
     are already committed into a 500: the upload's matching is marked `failed` (officers can
     "Rerun matching"; the next scheduled sync reconciles anyway) and the answer stands."""
-    from django_q.tasks import async_task
 
-    try:
-        async_task(PIPELINE_TASK, upload_id, q_options={"task_name": f"Addon upload #{upload_id}"})
-    except Exception as exc:  # the broker's own error type (Redis, the ORM broker's database)
-        log.warning("Addon upload #%s: pipeline not queued (%s)", upload_id, type(exc).__name__)
+    def not_queued() -> None:
         AddonUpload.objects.filter(pk=upload_id, matching=AddonUpload.Matching.QUEUED).update(
             matching=AddonUpload.Matching.FAILED
         )
+
+    enqueue(
+        PIPELINE_TASK,
+        upload_id,
+        what=f"Addon upload #{upload_id}",
+        on_unreachable=not_queued,
+        q_options={"task_name": f"Addon upload #{upload_id}"},
+    )
 
 
 def receive_upload(*, token: UploadToken, payload: dict) -> Received:

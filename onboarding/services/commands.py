@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from identity.bot_listeners import member_data
 from identity.matching.normalise import normalise
@@ -634,7 +632,7 @@ def resend_invite(*, caller: MemberInfo, target: MemberInfo, now: datetime | Non
 
 def resend_invite_of(user: DiscordUser, *, actor: str, what: str, now: datetime) -> str:
     from identity.models import InviteDmStatus
-    from identity.services.invite_dm import DM_TASK
+    from identity.services.invite_dm import queue_invite_dm
     from onboarding.services.provisioning import grant_access
 
     who = mention(user.discord_id)
@@ -658,7 +656,7 @@ def resend_invite_of(user: DiscordUser, *, actor: str, what: str, now: datetime)
         invite.dm_status = InviteDmStatus.QUEUED if dms_on else InviteDmStatus.DMS_OFF
         invite.save(update_fields=["dm_status"])
         if dms_on:
-            transaction.on_commit(partial(async_task, DM_TASK, invite.pk))
+            queue_invite_dm(invite.pk)
         officer_event(session, actor=actor, what=what, now=now)
     dm = "DM queued" if dms_on else "DMs are off - share the link yourself"
     return (

@@ -8,11 +8,9 @@ returns; then it reports how the send went with `report_opening_dm`. Leaving is 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from identity.models import DiscordUser
 from onboarding.models import LandingNoticeStatus, OnboardingEvent, OnboardingSession, State
@@ -23,6 +21,7 @@ from onboarding.services.states import record_event, reset, transition
 from onboarding.services.timing import MISSED_JOIN_MAX_AGE
 from patt.discord.events import DMS_CLOSED, SENT, OutMessage
 from patt.models import SiteConfig
+from patt.task_queue import enqueue_on_commit
 
 __all__ = [
     "get_or_create_session",
@@ -148,7 +147,9 @@ def report_opening_dm(
             if notice == LandingNoticeStatus.NONE:
                 # ONB-41: a worker posts it at once; a transient failure leaves it queued for
                 # the checker.
-                transaction.on_commit(partial(async_task, LANDING_NOTICE_TASK, session.pk))
+                enqueue_on_commit(
+                    LANDING_NOTICE_TASK, session.pk, what=f"Landing notice of #{session.pk}"
+                )
     return session
 
 

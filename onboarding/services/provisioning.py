@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from identity.models import DiscordUser, GuildRank, InviteCode, PlayerCharacter, WowCharacter
 from identity.services.invites import create_invite
@@ -45,6 +43,7 @@ from patt.discord.errors import (
 )
 from patt.discord.rest import DiscordRestClient
 from patt.models import SiteConfig
+from patt.task_queue import enqueue_on_commit
 
 __all__ = [
     "INVITE_MIN_LEFT",
@@ -91,7 +90,9 @@ def queue_provisioning(session: OnboardingSession, *, now: datetime) -> None:
     """ONB-26 step 7, ONB-9, ONB-51: queue `provision_session(id)` once the transaction
     commits (the worker must see the `verified` row; a rollback queues nothing)."""
     record_event(session, kind=OnboardingEvent.Kind.PROVISIONING, detail="queued", now=now)
-    transaction.on_commit(partial(async_task, PROVISION_TASK, session.pk))
+    # A broker that cannot be reached leaves the session verified and unprovisioned: the
+    # checker's next run provisions it (issue 17).
+    enqueue_on_commit(PROVISION_TASK, session.pk, what=f"Provisioning of session #{session.pk}")
 
 
 def queue_role_retry(session: OnboardingSession, *, now: datetime) -> None:
@@ -100,7 +101,7 @@ def queue_role_retry(session: OnboardingSession, *, now: datetime) -> None:
     record_event(
         session, kind=OnboardingEvent.Kind.PROVISIONING, detail="role retry queued", now=now
     )
-    transaction.on_commit(partial(async_task, ROLE_TASK, session.pk))
+    enqueue_on_commit(ROLE_TASK, session.pk, what=f"Role retry of session #{session.pk}")
 
 
 def grant_access(session: OnboardingSession, *, now: datetime) -> None:

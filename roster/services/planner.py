@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from patt.models import SiteConfig
+from patt.task_queue import enqueue
 from roster.models import RaidEvent, RaidEventStatus
 from roster.raid_helper import RaidHelperClient, RaidHelperError, api_key_configured, event_url
 from roster.services.population import (
@@ -472,13 +472,19 @@ NOT_QUEUED = "Could not be queued (the task queue is unreachable); create the ev
 def _queue_raid_event(event_id: int) -> None:
     """Queue the Raid-Helper task; a broker that cannot be reached (Redis away, issue 17) marks
     the event failed with a message instead of a 500 after the commit."""
-    try:
-        async_task(TASK, event_id, q_options={"task_name": f"Raid-Helper #{event_id}"})
-    except Exception as exc:  # the broker's own error type
-        logger.warning("Raid-Helper event #%s not queued (%s)", event_id, type(exc).__name__)
+
+    def not_queued() -> None:
         RaidEvent.objects.filter(pk=event_id, status=RaidEventStatus.PENDING).update(
             status=RaidEventStatus.FAILED, error=NOT_QUEUED
         )
+
+    enqueue(
+        TASK,
+        event_id,
+        what=f"Raid-Helper event #{event_id}",
+        on_unreachable=not_queued,
+        q_options={"task_name": f"Raid-Helper #{event_id}"},
+    )
 
 
 def run_raid_event(event_id: int) -> RaidEvent | None:

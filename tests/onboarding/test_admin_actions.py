@@ -34,7 +34,7 @@ def officer_client(client):
 def queued(monkeypatch):
     """django-q2's `async_task` as the checker's module calls it: the queued task names."""
     names = []
-    monkeypatch.setattr(checker_tasks, "async_task", lambda name, *a, **kw: names.append(name))
+    monkeypatch.setattr("django_q.tasks.async_task", lambda name, *a, **kw: names.append(name))
     return names
 
 
@@ -180,11 +180,10 @@ def test_onb_61_restart_resets_present_members_and_queues_the_opening_dm(
 ):
     from django.test import TestCase
 
-    from onboarding import admin as onboarding_admin
     from onboarding.command_tasks import OPENING_TASK
 
     queued = []
-    monkeypatch.setattr(onboarding_admin, "async_task", lambda *args: queued.append(args))
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args: queued.append(args))
     _, quiet, closed, _ = sessions(timezone.now())
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = officer_client.post(
@@ -308,10 +307,8 @@ def test_bot13_admin_actions_queue_discord_work_and_never_call_discord_inline(
     queued tasks: while the request runs, the fake Discord server sees no request at all."""
     from django.test import TestCase
 
-    from onboarding import admin as onboarding_admin
-
     queued = []
-    monkeypatch.setattr(onboarding_admin, "async_task", lambda *args, **kw: queued.append(args))
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: queued.append(args))
     _, quiet, _, _ = sessions(timezone.now())
     fake_discord.add_member(quiet.discord_user.discord_id, username="quiet")
     with TestCase.captureOnCommitCallbacks(execute=True):

@@ -662,9 +662,7 @@ def test_onb31_every_roster_sync_queues_the_checker(
     from identity.services.roster_sync import sync_roster
 
     queued = []
-    monkeypatch.setattr(
-        "onboarding.checker_tasks.async_task", lambda *args, **kwargs: queued.append(args)
-    )
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kwargs: queued.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         sync_roster(trigger=SyncTrigger.COMMAND, post=False)
     assert queued == [(CHECKER_TASK, "schedule")]

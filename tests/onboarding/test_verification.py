@@ -39,9 +39,7 @@ pytestmark = pytest.mark.django_db
 def no_tasks(monkeypatch):
     """Record what would be queued instead of queueing it."""
     queued = []
-    monkeypatch.setattr(
-        "onboarding.services.provisioning.async_task", lambda *a, **k: queued.append(a)
-    )
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: queued.append(a))
     return queued
 
 

@@ -57,8 +57,20 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def settle_animations(page) -> None:
+    """Wait until every finite CSS animation has finished: axe-core measures contrast on what
+    is painted, and a row still fading in (opacity < 1) would read as too faint."""
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect.getComputedTiming().iterations === Infinity)",
+        timeout=5_000,
+    )
+
+
 def check_page(page, name: str) -> None:
     """The whole sweep for one page as it is shown now: fits, axe-clean, screenshot saved."""
+    settle_animations(page)
     screenshot(page, f"{name}-{page.viewport_size['width']}")
     assert_fits(page)
-    assert axe_violations(page) == []
+    violations = axe_violations(page)
+    assert violations == [], f"{name}: {violations}"

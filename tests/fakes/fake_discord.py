@@ -231,6 +231,10 @@ class FakeDiscord:
         self._requests: list[RecordedRequest] = []
         self._interaction_callbacks: list[tuple[str, str, int | None]] = []
         self._messages: list[RecordedMessage] = []
+        # DMs by recipient, each with a condition of its own (on the same lock): a member waiting
+        # for a reply is woken by its own DMs only, in O(1) (bench/onboarding.py's 50 members).
+        self._dms: dict[str, list[RecordedMessage]] = {}
+        self._dm_posted: dict[str, threading.Condition] = {}
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -398,15 +402,23 @@ class FakeDiscord:
         return [m for m in self.messages if m.channel_id == str(channel_id)]
 
     def dm_messages(self, user_id: str) -> list[RecordedMessage]:
-        return [m for m in self.messages if m.recipient_id == str(user_id)]
+        with self._lock:
+            return list(self._dms.get(str(user_id), ()))
+
+    def _dm_condition(self, user_id: str) -> threading.Condition:
+        """The condition notified on each DM to `user_id` (the caller holds the lock)."""
+        condition = self._dm_posted.get(user_id)
+        if condition is None:
+            condition = self._dm_posted[user_id] = threading.Condition(self._lock)
+        return condition
 
     def wait_for_dms(self, user_id: str, count: int, timeout: float) -> bool:
         """Block until `user_id` has received at least `count` DMs (True) or `timeout` seconds
         passed (False), without polling."""
-        with self._posted:
-            return self._posted.wait_for(
-                lambda: sum(m.recipient_id == str(user_id) for m in self._messages) >= count,
-                timeout,
+        user_id = str(user_id)
+        with self._lock:
+            return self._dm_condition(user_id).wait_for(
+                lambda: len(self._dms.get(user_id, ())) >= count, timeout
             )
 
     def app_commands(self, scope: str = "global") -> list[dict]:
@@ -434,6 +446,7 @@ class FakeDiscord:
         with self._lock:
             self._requests.clear()
             self._messages.clear()
+            self._dms.clear()
 
     # --- serving (called from handler threads) ----------------------------------------------
 
@@ -616,6 +629,9 @@ class FakeDiscord:
             recipient,
         )
         self._messages.append(message)
+        if recipient is not None:
+            self._dms.setdefault(str(recipient), []).append(message)
+            self._dm_condition(str(recipient)).notify_all()
         self._posted.notify_all()
         answer = {"id": message.id, "channel_id": channel_id, "content": content, "type": 0}
         answer |= {"timestamp": datetime.now(UTC).isoformat(), "tts": False, "pinned": False}

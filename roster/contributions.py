@@ -28,6 +28,12 @@ def build_demo_roster(options, progress) -> DemoReport:
     return DemoReport(lines=(seed_demo_roster().line,))
 
 
+def build_demo_raid_event(options, progress) -> DemoReport:
+    from roster.demo.raid_event import seed_demo_raid_event
+
+    return DemoReport(lines=(seed_demo_raid_event().line,))
+
+
 def build_demo_quotes(options, progress) -> DemoReport:
     from roster.demo.quotes import seed_demo_quotes
 
@@ -72,5 +78,6 @@ def contributions() -> list:
         # ROS-18: raid preferences, availability and roster characters on the player page.
         AdminInline("roster-player-sections", "identity.player", PLAYER_PAGE_INLINES),
         DemoBuilder("roster-raid-roster", 30, build_demo_roster),
+        DemoBuilder("roster-raid-event", 35, build_demo_raid_event),
         DemoBuilder("roster-quotes", 40, build_demo_quotes),
     ]

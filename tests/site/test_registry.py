@@ -55,6 +55,7 @@ def test_every_app_contributes_through_the_registry():
         "identity-guild",
         "campaigns",
         "roster-raid-roster",
+        "roster-raid-event",  # issue 16: the member's week has a raid to show
         "roster-quotes",
         "onboarding-sessions",
         "identity-upload-token",

@@ -65,6 +65,11 @@ class RateLimiter:
             self._sleep(wait)
         return wait
 
+    def reservations(self) -> list[float]:
+        """The send times handed out within the last hour (clock seconds), oldest first."""
+        with self._lock:
+            return list(self._sent)
+
     def reset(self) -> None:
         with self._lock:
             self._sent.clear()

@@ -2,39 +2,13 @@
 
 import json
 import logging
-from contextlib import contextmanager
 
 import pytest
-from django.db import connections
 
 import patt
+from tests.faults.support import database_unreachable
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def database_unreachable():
-    """Point the default connection at a database that cannot be reached, for real.
-
-    A second connection object with broken settings (a file in a directory that does not
-    exist on SQLite, a closed port on PostgreSQL) replaces the default one, so every query
-    fails inside Django's own backend with OperationalError. The test's connection (and its
-    transaction) is put back afterwards untouched.
-    """
-    original = connections["default"]
-    broken_settings = {**original.settings_dict, "OPTIONS": {**original.settings_dict["OPTIONS"]}}
-    if original.vendor == "sqlite":
-        broken_settings["NAME"] = "/nonexistent-patt-dir/down.sqlite3"
-    else:
-        broken_settings.update(HOST="127.0.0.1", PORT="1")
-        broken_settings["OPTIONS"]["connect_timeout"] = 2
-    broken = original.__class__(broken_settings, alias="default")
-    connections["default"] = broken
-    try:
-        yield
-    finally:
-        broken.close()
-        connections["default"] = original
 
 
 def test_acc52_health_ok_shape(client):

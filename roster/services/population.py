@@ -239,6 +239,18 @@ def main_role_counts() -> dict[str, int]:
     return counts
 
 
+def roster_available_days() -> QuerySet[PlayerAvailability, tuple[int, int]]:
+    """(player id, weekday) of every day a raid-roster player marked available (ROS-6): one
+    query, values only."""
+    return (
+        PlayerAvailability.objects.filter(
+            player_id__in=roster_player_links().values("player_id"), available=True
+        )
+        .order_by()
+        .values_list("player_id", "weekday")
+    )
+
+
 def weekday_role_counts() -> tuple[int, list[dict[str, int]]]:
     """ROS-21 split by role (issue 16 item 2): (t, [{role: available mains} per weekday, Monday
     first]). Each roster player counts once a day, in their effective main's role; the sum of a
@@ -247,14 +259,7 @@ def weekday_role_counts() -> tuple[int, list[dict[str, int]]]:
     roles = main_roles()
     days = [dict.fromkeys(ROLE_ORDER, 0) for _ in range(7)]
     if roles:
-        rows = (
-            PlayerAvailability.objects.filter(
-                player_id__in=roster_player_links().values("player_id"), available=True
-            )
-            .order_by()
-            .values_list("player_id", "weekday")
-        )
-        for player_id, weekday in rows:
+        for player_id, weekday in roster_available_days():
             role = roles.get(player_id)
             if role is not None and 0 <= weekday <= 6:
                 days[weekday][role] += 1
@@ -334,14 +339,7 @@ def roster_entries() -> list[RosterEntry]:
 
     availability: dict[int, list[bool]] = {pid: [False] * 7 for pid in by_player}
     if by_player:
-        rows = (
-            PlayerAvailability.objects.filter(
-                player_id__in=roster_player_links().values("player_id"), available=True
-            )
-            .order_by()
-            .values_list("player_id", "weekday")
-        )
-        for player_id, weekday in rows:
+        for player_id, weekday in roster_available_days():
             days = availability.get(player_id)
             if days is not None and 0 <= weekday <= 6:
                 days[weekday] = True

@@ -7,9 +7,11 @@ ONB-40). Registered in onboarding/contributions.py.
 
 from __future__ import annotations
 
-from onboarding.services.conversation import handle_dm
+from functools import partial
+
+from onboarding.services.conversation import finish_dm, receive_dm
 from onboarding.services.joins import member_joined, report_opening_dm
-from patt.discord.events import Delivery, DmIn, MemberInfo, OutMessage
+from patt.discord.events import Delivery, DmIn, FollowUp, MemberInfo, OutMessage
 
 JOIN_ORDER = 20  # after identity's DiscordUser upsert (identity.bot_listeners.JOIN_ORDER = 10)
 
@@ -25,6 +27,10 @@ def report_join(member: MemberInfo, delivery: Delivery) -> None:
         report_opening_dm(discord_user_id=member.id, outcome=delivery.outcome)
 
 
-def on_dm(message: DmIn) -> list[OutMessage]:
-    """ONB-12: every DM."""
-    return handle_dm(author_id=message.author_id, message_id=message.message_id, text=message.text)
+def on_dm(message: DmIn) -> list[OutMessage] | FollowUp:
+    """ONB-12: every DM. When the answer ends the questions (ONB-25), the summary goes out
+    first and verification (`finish_dm`) runs after it, in the same user turn."""
+    turn = receive_dm(author_id=message.author_id, message_id=message.message_id, text=message.text)
+    if turn.verify_session_id is None:
+        return turn.replies
+    return FollowUp(tuple(turn.replies), then=partial(finish_dm, session_id=turn.verify_session_id))

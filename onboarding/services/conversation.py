@@ -8,6 +8,7 @@ bot to send; it never calls Discord.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +48,7 @@ from onboarding.services.verification import verify_session
 from patt.discord.events import OutMessage
 from patt.models import SiteConfig
 
-__all__ = ["MAX_TEXT", "current_question", "handle_dm"]
+__all__ = ["MAX_TEXT", "DmTurn", "current_question", "finish_dm", "handle_dm", "receive_dm"]
 
 MAX_TEXT = 500  # ONB-12
 MAX_LOGGED_TEXT = 200  # ONB-2: incoming text on the timeline
@@ -57,10 +58,81 @@ _NUMBER = re.compile(r"#?\s*(\d{1,2})")
 Replies = list[OutMessage]
 
 
+class _VerifyNext(OutMessage):
+    """Not a message: the mark a step leaves at the end of its replies when verification is to
+    run at once after them (ONB-25 step 3, ONB-23, ONB-18). `receive_dm` takes it off."""
+
+
+_VERIFY_NEXT = _VerifyNext()
+
+
+@dataclass(frozen=True)
+class DmTurn:
+    """What one DM did (ONB-12): the `replies` to send at once and, when the answer ended the
+    questions and verification runs at once, the session `finish_dm` verifies after they are
+    sent (`verify_session_id`; None when nothing follows)."""
+
+    replies: Replies = field(default_factory=list)
+    verify_session_id: int | None = None
+
+
 def handle_dm(
     *, author_id: str, message_id: str | int, text: str, now: datetime | None = None
 ) -> Replies:
-    """ONB-12, ONB-13: a DM from `author_id`; returns the replies to send.
+    """ONB-12, ONB-13: a DM from `author_id`; returns every reply to send, in order.
+
+    `receive_dm`, then (when the answer asks for it) `finish_dm`, as two transactions: the
+    bot sends the first one's replies before it runs the second (onboarding/bot_listeners.py).
+    """
+    now = now or timezone.now()
+    turn = receive_dm(author_id=author_id, message_id=message_id, text=text, now=now)
+    if turn.verify_session_id is None:
+        return turn.replies
+    return [*turn.replies, *finish_dm(session_id=turn.verify_session_id, now=now)]
+
+
+def finish_dm(*, session_id: int, now: datetime | None = None) -> Replies:
+    """ONB-25 steps 3-4 (and ONB-23, ONB-18's verification at once): verify the session a DM
+    just moved to `pending_verification` and return the closing line with the outcome.
+
+    Its own transaction, after `receive_dm` committed steps 1-2 and the bot sent their replies
+    (the member hears "Got it - thanks!" without waiting for verification). If the process
+    stops in between, the session waits in `pending_verification` and the checker verifies it
+    (ONB-32 step 1). A session the checker verified meanwhile gets "Matched!"; one that moved
+    on otherwise (provisioned, reset, dismissed) gets nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = (
+            OnboardingSession.objects.select_for_update(of=("self",))
+            .select_related("player")
+            .filter(pk=session_id)
+            .first()
+        )
+        if session is None:
+            return []
+        if session.state == State.PENDING_VERIFICATION:
+            out = [replies.text(_verify_now(session, now=now))]
+        elif session.state == State.VERIFIED:
+            out = [replies.text(replies.CLOSE_MATCHED)]
+        else:
+            return []
+        _record_out(session, out, now=now)
+    return out
+
+
+def _record_out(session: OnboardingSession, out: Replies, *, now: datetime) -> None:
+    for message in out:
+        record_event(
+            session, kind=OnboardingEvent.Kind.DM_OUT, detail=replies.summary(message), now=now
+        )
+
+
+def receive_dm(
+    *, author_id: str, message_id: str | int, text: str, now: datetime | None = None
+) -> DmTurn:
+    """ONB-12, ONB-13: a DM from `author_id`, as one transaction; returns the replies to send
+    and whether `finish_dm` verifies next.
 
     A `message_id` not above the session's `last_message_id` is a duplicate delivery and gets
     nothing. The text is cut to 500 characters.
@@ -70,9 +142,9 @@ def handle_dm(
     text = text[:MAX_TEXT]
     discord_user = DiscordUser.objects.filter(discord_id=str(author_id)).first()
     if not config.onboarding_enabled:
-        return _at_most_hourly(discord_user, replies.text(replies.PAUSED), now=now)
+        return DmTurn(_at_most_hourly(discord_user, replies.text(replies.PAUSED), now=now))
     if discord_user is None or not discord_user.is_present:
-        return [replies.not_present(config)]
+        return DmTurn([replies.not_present(config)])
     with transaction.atomic():
         session = (
             # Lock the session row only: the player is a nullable join PostgreSQL cannot lock.
@@ -84,12 +156,14 @@ def handle_dm(
         if session is None:
             player = Player.objects.filter(discord_user=discord_user).first()
             if player is not None:
-                return _sessionless_at_most_hourly(
-                    discord_user, replies.all_set(player.display_name), now=now
+                return DmTurn(
+                    _sessionless_at_most_hourly(
+                        discord_user, replies.all_set(player.display_name), now=now
+                    )
                 )
             session, _ = get_or_create_session(discord_user, now=now, trigger="first DM")
         if session.last_message_id is not None and int(message_id) <= session.last_message_id:
-            return []
+            return DmTurn()
         session.last_message_id = int(message_id)
         session.last_reply_at = now
         session.save(update_fields=["last_message_id", "last_reply_at", "updated_at"])
@@ -97,11 +171,10 @@ def handle_dm(
             session, kind=OnboardingEvent.Kind.DM_IN, detail=text[:MAX_LOGGED_TEXT], now=now
         )
         out = _route(session, config=config, text=text, now=now)
-        for message in out:
-            record_event(
-                session, kind=OnboardingEvent.Kind.DM_OUT, detail=replies.summary(message), now=now
-            )
-    return out
+        verify_next = any(isinstance(message, _VerifyNext) for message in out)
+        out = [message for message in out if not isinstance(message, _VerifyNext)]
+        _record_out(session, out, now=now)
+    return DmTurn(out, session.pk if verify_next else None)
 
 
 def _at_most_hourly(
@@ -248,9 +321,10 @@ def _next_step(session: OnboardingSession, *, now: datetime, trigger: str) -> Re
     if session.dm_completed_at is None:
         _move(session, State.ASKED_ALTS, now=now, trigger=trigger)
         return [replies.text(replies.ASK_ALTS)]
-    # The deadline never moves (ONB-23); the name is verified at once (ONB-26).
+    # The deadline never moves (ONB-23); the name is verified at once (ONB-26), by
+    # `finish_dm` once these replies are out.
     _move(session, State.PENDING_VERIFICATION, now=now, trigger=trigger)
-    return [replies.text(_verify_now(session, now=now))]
+    return [_VERIFY_NEXT]
 
 
 def _verify_now(session: OnboardingSession, *, now: datetime) -> str:
@@ -447,7 +521,8 @@ def _asked_alts(
     summary = replies.wrap_up(
         config, main=main, alts_found=found, alts_missing=missing, ignored=ignored
     )
-    return [summary, replies.text(_verify_now(session, now=now))]
+    # Steps 1-2 commit with this DM; steps 3-4 are `finish_dm`'s, after the summary is sent.
+    return [summary, _VERIFY_NEXT]
 
 
 def _pending(

@@ -5,7 +5,9 @@ The bot owns no rule: each event is filtered (other servers, bots), copied into 
 dataclass (patt.discord.events), and handed to the sync handlers the apps contribute
 (patt.registry `BotListener`), each through `sync_to_async` inside a `bot_unit` (fresh database
 connections before and after, BOT-9). What a handler returns is sent to the event's user, and how
-that went is reported back (BOT-8). No ORM call runs on the event loop.
+that went is reported back (BOT-8). A handler may answer in two steps (`FollowUp`: messages now,
+then a second unit in the same user turn whose messages follow), so a member hears the first
+reply before slower work such as verification runs (ONB-25). No ORM call runs on the event loop.
 
 Where this departs from BOT-8's letter (`thread_sensitive=True`, one sync thread for all): the
 units run on a pool of `BOT_HANDLER_THREADS` threads (default 8), so fifty members answering at
@@ -57,6 +59,7 @@ from patt.discord.events import (
     SENT,
     Delivery,
     DmIn,
+    FollowUp,
     MemberInfo,
     OutMessage,
     handler_messages,
@@ -479,17 +482,18 @@ class PattBot(discord.Client):
                 for listener in registry.bot_listeners(event):
                     try:
                         result = await run_unit(listener.handle, value)
-                        messages = handler_messages(result)
-                        if not messages:
+                        delivery = await self._deliver(event, listener, result, destination)
+                        if isinstance(result, FollowUp) and result.then is not None:
+                            # The second step runs whatever the first send did (its work is
+                            # the service's); its messages go out unless the first send failed.
+                            later = await run_unit(result.then)
+                            if delivery is None or delivery.ok:
+                                delivery = (
+                                    await self._deliver(event, listener, later, destination)
+                                    or delivery
+                                )
+                        if delivery is None:
                             continue
-                        if destination is None:
-                            log.warning(
-                                "%s: %s returned messages but there is no one to send them to",
-                                event,
-                                listener.name,
-                            )
-                            continue
-                        delivery = await self.send_messages(destination, messages)
                         outcome = delivery.outcome
                         if listener.report is not None:
                             await run_unit(listener.report, value, delivery)
@@ -523,6 +527,27 @@ class PattBot(discord.Client):
                 },
             )
         return outcome
+
+    async def _deliver(
+        self,
+        event: str,
+        listener: registry.BotListener,
+        result: object,
+        destination: discord.abc.Messageable | None,
+    ) -> Delivery | None:
+        """Send what a handler returned to `destination`; None when there was nothing to send
+        (or no one to send it to)."""
+        messages = handler_messages(result)
+        if not messages:
+            return None
+        if destination is None:
+            log.warning(
+                "%s: %s returned messages but there is no one to send them to",
+                event,
+                listener.name,
+            )
+            return None
+        return await self.send_messages(destination, messages)
 
     async def send_messages(
         self, destination: discord.abc.Messageable, messages: Sequence[OutMessage]

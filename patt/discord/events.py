@@ -14,7 +14,7 @@ Event names, the `event` of a `BotListener`:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -81,10 +81,24 @@ class Delivery:
         return self.outcome == SENT
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """A handler's result in two steps (BOT-8): send `messages` at once, then run `then()` as a
+    second unit in the same user turn (nothing else of that user runs in between) and send what
+    it returns. The service decides what goes in each step (ONB-25: the summary first, the
+    verification's closing line after); the bot only keeps the order."""
+
+    messages: tuple[OutMessage, ...] = ()
+    then: Callable[[], object] | None = None
+
+
 def handler_messages(result: object) -> Sequence[OutMessage]:
-    """A handler may return nothing, one `OutMessage` or a sequence of them."""
+    """A handler may return nothing, one `OutMessage`, a sequence of them or a `FollowUp`
+    (its first step's messages)."""
     if result is None:
         return ()
+    if isinstance(result, FollowUp):
+        return tuple(result.messages)
     if isinstance(result, OutMessage):
         return (result,)
     if isinstance(result, Sequence) and all(isinstance(item, OutMessage) for item in result):

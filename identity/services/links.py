@@ -33,13 +33,16 @@ def link_character(
     confidence: str | None = None,
     confirmed: bool | None = None,
     linked_by: Player | None = None,
+    recompute_ranks: bool = True,
 ) -> LinkResult:
     """Link `character` to `player` (IDN-11, IDN-12, IDN-43 "Link character").
 
     Refused (`patt.refusals.Refused`, code `conflict`) when the character already has an
     owner, also when a concurrent request links it first: the unique bridge row decides, not a
     Python check.
-    Manual links are high and confirmed and clear `automatch_blocked`. Ranks are recomputed.
+    Manual links are high and confirmed and clear `automatch_blocked`. Ranks are recomputed,
+    unless the caller links several characters and recomputes once itself, in the same
+    transaction (`recompute_ranks=False`, e.g. onboarding's verification, ONB-26 step 6).
     """
     from identity.services.ranks import recompute_player_ranks
 
@@ -66,7 +69,7 @@ def link_character(
             if source == LinkSource.MANUAL and character.automatch_blocked:
                 character.automatch_blocked = False
                 character.save(update_fields=["automatch_blocked"])
-            changes = recompute_player_ranks(player_ids=[player.pk])
+            changes = recompute_player_ranks(player_ids=[player.pk]) if recompute_ranks else []
     except IntegrityError:
         owner = (
             Player.objects.filter(character_links__character=character).first() or "another player"

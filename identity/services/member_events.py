@@ -65,9 +65,10 @@ def _upsert(
         row.save()
         if outcome != NEW:
             _log_role_change(row, old_role_id, ladder)
+            _recompute_linked_player(row)
         else:
+            # A row just created has no player pointing at it yet: no rank to recompute.
             log.info("Discord member joined: %s", row)
-        _recompute_linked_player(row)
     return row
 
 

@@ -472,7 +472,11 @@ def resolve_session_of(
             link = PlayerCharacter.objects.filter(character=chosen).first()
             if link is None:
                 link_character(
-                    player=player, character=chosen, source=LinkSource.MANUAL, linked_by=officer
+                    player=player,
+                    character=chosen,
+                    source=LinkSource.MANUAL,
+                    linked_by=officer,
+                    recompute_ranks=False,  # fill_player recomputes it
                 )
             elif not link.confirmed:
                 confirm_link(link=link, confirmed_by=officer)

@@ -39,10 +39,10 @@ from onboarding.services.roster_match import (
     REALM_MISMATCH,
     RESOLVED,
     resolve_exact,
-    roster_characters,
+    roster_for,
     suggest,
 )
-from onboarding.services.states import record_event, reset, transition
+from onboarding.services.states import batched_events, record_event, reset, transition
 from onboarding.services.timing import HOURLY, answer_window, deadline_after
 from onboarding.services.verification import verify_session
 from patt.discord.events import OutMessage
@@ -102,7 +102,7 @@ def finish_dm(*, session_id: int, now: datetime | None = None) -> Replies:
     on otherwise (provisioned, reset, dismissed) gets nothing.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), batched_events():
         session = (
             OnboardingSession.objects.select_for_update(of=("self",))
             .select_related("player")
@@ -145,7 +145,7 @@ def receive_dm(
         return DmTurn(_at_most_hourly(discord_user, replies.text(replies.PAUSED), now=now))
     if discord_user is None or not discord_user.is_present:
         return DmTurn([replies.not_present(config)])
-    with transaction.atomic():
+    with transaction.atomic(), batched_events():
         session = (
             # Lock the session row only: the player is a nullable join PostgreSQL cannot lock.
             OnboardingSession.objects.select_for_update(of=("self",))
@@ -343,7 +343,8 @@ def _main_answer(
     session.reported_main_name = parsed.name
     session.reported_main_realm = parsed.realm
     session.main_character = None
-    roster = roster_characters()
+    # The name's characters, or the whole roster when it has none (for the suggestions).
+    roster = roster_for([parsed])
     resolution = resolve_exact(parsed, home_realm=config.guild_realm_slug, roster=roster)
     if resolution.outcome == RESOLVED and resolution.character is not None:
         session.main_character = resolution.character
@@ -499,7 +500,7 @@ def _asked_alts(
     if not is_none_answer(text):
         alts = parse_alts(text, main_key=main_key)
         ignored = list(alts.ignored)
-        roster = roster_characters()
+        roster = roster_for(alts.names)
         for alt in alts.names:
             kept.append(f"{alt.name}-{alt.realm}" if alt.realm else alt.name)
             resolution = resolve_exact(alt, home_realm=config.guild_realm_slug, roster=roster)

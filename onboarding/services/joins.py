@@ -17,7 +17,7 @@ from onboarding.models import LandingNoticeStatus, OnboardingEvent, OnboardingSe
 from onboarding.services import replies
 from onboarding.services.notices import LANDING_NOTICE_TASK
 from onboarding.services.provisioning import queue_provisioning
-from onboarding.services.states import record_event, reset, transition
+from onboarding.services.states import batched_events, record_event, reset, transition
 from onboarding.services.timing import MISSED_JOIN_MAX_AGE
 from patt.discord.events import DMS_CLOSED, SENT, OutMessage
 from patt.models import SiteConfig
@@ -90,7 +90,7 @@ def member_joined(*, discord_user_id: str, now: datetime | None = None) -> OutMe
     discord_user = DiscordUser.objects.filter(discord_id=str(discord_user_id)).first()
     if discord_user is None:
         return None
-    with transaction.atomic():
+    with transaction.atomic(), batched_events():
         session, created = get_or_create_session(discord_user, now=now, trigger="joined")
         if not created and session.state == State.VERIFIED:
             # ONB-9: kept, and provisioning is queued (it stopped while the member was away).

@@ -2,13 +2,17 @@
 
 Roster characters are `WowCharacter`s with `in_guild = true`. Names compare by the identity
 matcher's name key (`identity.matching.normalise`: casefold + accent folding); realms by the
-realm key (`answers.realm_key`). One query per call.
+realm key (`answers.realm_key`). One query per call: the characters whose casefolded name is
+one of the names asked about (`roster_for`, a small indexed read), or the whole roster when a
+name has none of those (the name-key step and the suggestions compare with every character).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from rapidfuzz import fuzz
 
 from identity.matching.normalise import normalise
@@ -24,6 +28,7 @@ __all__ = [
     "Resolution",
     "resolve_exact",
     "roster_characters",
+    "roster_for",
     "suggest",
 ]
 
@@ -57,6 +62,29 @@ def roster_characters() -> list[WowCharacter]:
     )
 
 
+def roster_for(names: Iterable[ParsedName], *, ids: Iterable[int] = ()) -> list[WowCharacter]:
+    """The roster characters ONB-21 needs to resolve `names` (plus those with `ids`), in one
+    query: the ones whose casefolded name is one of the names' (`name_key` holds it, also as
+    "<name>#<pk>" for a released name), ordered as `roster_characters`. When some name has no
+    such character, the whole roster: its name-key step (accent folding) and the suggestions
+    (ONB-22) compare with every character."""
+    folded = {parsed.name.casefold() for parsed in names}
+    ids = list(ids)
+    if not folded and not ids:
+        return []
+    wanted = Q(pk__in=ids) if ids else Q()
+    for key in sorted(folded):
+        wanted |= Q(name_key=key) | Q(name_key__startswith=f"{key}#")
+    rows = list(
+        WowCharacter.objects.filter(wanted, in_guild=True)
+        .select_related("playable_class", "guild_rank")
+        .order_by("name_key", "realm_slug")
+    )
+    if folded - {character.name.casefold() for character in rows}:
+        return roster_characters()
+    return rows
+
+
 def _realm_keys(character: WowCharacter) -> set[str]:
     return {realm_key(character.realm_slug), realm_key(character.realm_name)} - {""}
 
@@ -74,7 +102,7 @@ def resolve_exact(
        characters are the candidates: nothing ever matches silently);
     3. several left: prefer the home realm (a realm key); still several: ambiguous.
     """
-    roster = roster_characters() if roster is None else roster
+    roster = roster_for([parsed]) if roster is None else roster
     folded = parsed.name.casefold()
     matches = [c for c in roster if c.name.casefold() == folded]
     if not matches:

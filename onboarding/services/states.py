@@ -8,10 +8,13 @@ reset, writes one `OnboardingEvent` (ONB-2). Callers hold the session row locked
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
 from onboarding.models import (
@@ -22,7 +25,15 @@ from onboarding.models import (
 )
 from patt.refusals import Refused
 
-__all__ = ["ALLOWED", "record_event", "reset", "transition"]
+__all__ = [
+    "ALLOWED",
+    "batched_events",
+    "discard_events_since",
+    "events_mark",
+    "record_event",
+    "reset",
+    "transition",
+]
 
 _BEFORE_VERIFIED = (
     State.AWAITING_DM,
@@ -90,11 +101,63 @@ def _check(session: OnboardingSession, to: str, fields: Mapping[str, Any]) -> No
         raise _refuse(session, to, f"{', '.join(unknown)} are not set by a transition")
 
 
+_batch = threading.local()  # the rows `batched_events` holds back, per thread
+
+
 def record_event(session: OnboardingSession, *, kind: str, detail: str, now: datetime) -> None:
-    """ONB-2: one line of the timeline; the detail is cut to what the column holds."""
-    OnboardingEvent.objects.create(
+    """ONB-2: one line of the timeline; the detail is cut to what the column holds. Inside
+    `batched_events` the row is written with the others when the block ends."""
+    event = OnboardingEvent(
         session=session, at=now, kind=kind, detail=detail[: OnboardingEvent.DETAIL_MAX]
     )
+    rows = getattr(_batch, "rows", None)
+    if rows is None:
+        event.save()
+    else:
+        rows.append(event)
+
+
+@contextmanager
+def batched_events() -> Iterator[None]:
+    """The timeline rows recorded inside are inserted in one query, in the order recorded, when
+    the block ends without an exception (nothing is written otherwise). Use it inside the
+    transaction it belongs to (`with transaction.atomic(), batched_events():`), so the rows
+    commit or roll back with the changes they describe. A nested block joins the outer one.
+    Code that catches an exception from a rolled-back savepoint inside drops that savepoint's
+    rows with `events_mark` / `discard_events_since`."""
+    if getattr(_batch, "rows", None) is not None:
+        yield
+        return
+    _batch.rows = []
+    try:
+        yield
+        rows: list[OnboardingEvent] = _batch.rows
+    finally:
+        _batch.rows = None
+    if rows:
+        OnboardingEvent.objects.bulk_create(rows)
+
+
+def events_mark() -> int:
+    """How many rows `batched_events` holds back now (0 outside a block)."""
+    rows = getattr(_batch, "rows", None)
+    return len(rows) if rows is not None else 0
+
+
+def discard_events_since(mark: int) -> None:
+    """Drop the rows recorded after `events_mark()` returned `mark`: their savepoint rolled
+    back, so what they describe never happened."""
+    rows = getattr(_batch, "rows", None)
+    if rows is not None:
+        del rows[mark:]
+
+
+def _attname(name: str) -> str:
+    """A field's attribute: `<name>_id` for a foreign key, else the name itself."""
+    try:
+        return OnboardingSession._meta.get_field(name).attname
+    except FieldDoesNotExist:
+        return name
 
 
 def transition(
@@ -112,7 +175,9 @@ def transition(
     rolls the whole move back.
     """
     _check(session, to, fields)
-    before = {name: getattr(session, name) for name in ("state", *fields)}
+    # Foreign keys are kept (and put back) by their id: reading the related object would cost
+    # a query for nothing.
+    before = {_attname(name): getattr(session, _attname(name)) for name in ("state", *fields)}
     try:
         with transaction.atomic():
             old = session.state

@@ -32,8 +32,13 @@ from onboarding.models import EscalationReason, OnboardingEvent, OnboardingSessi
 from onboarding.models import VerificationResult as Outcome
 from onboarding.services.answers import ParsedName, parse_name
 from onboarding.services.provisioning import grant_access, queue_provisioning
-from onboarding.services.roster_match import AMBIGUOUS, RESOLVED, resolve_exact, roster_characters
-from onboarding.services.states import record_event, transition
+from onboarding.services.roster_match import AMBIGUOUS, RESOLVED, resolve_exact, roster_for
+from onboarding.services.states import (
+    discard_events_since,
+    events_mark,
+    record_event,
+    transition,
+)
 from patt.models import SiteConfig
 from patt.refusals import Refused
 
@@ -119,6 +124,7 @@ def verify_session(session: OnboardingSession, *, now: datetime) -> Verification
             f"Onboarding session #{session.pk} is {session.state}, not pending verification.",
             code=Refused.CONFLICT,
         )
+    mark = events_mark()
     try:
         with transaction.atomic():
             outcome = _verify(session, now=now)
@@ -127,7 +133,9 @@ def verify_session(session: OnboardingSession, *, now: datetime) -> Verification
                 grant_access(session, now=now)
                 queue_provisioning(session, now=now)
     except Exception as exc:
-        # The savepoint rolled back every change of this attempt; re-read what is stored.
+        # The savepoint rolled back every change of this attempt (its timeline rows held back
+        # by a caller's `batched_events` too); re-read what is stored.
+        discard_events_since(mark)
         logger.exception(
             "Verification of onboarding session %s failed",
             session.pk,
@@ -181,7 +189,17 @@ def _verify(session: OnboardingSession, *, now: datetime) -> VerificationResult:
     config = SiteConfig.get()
     discord_user = DiscordUser.objects.get(pk=session.discord_user_id)
     own_player = Player.objects.filter(discord_user=discord_user).first()
-    roster = roster_characters()
+    # The roster characters this session can name (main and alts), in one query.
+    alts = [parsed for raw in session.reported_alt_names or [] if (parsed := parse_name(str(raw)))]
+    reported = (
+        [ParsedName(session.reported_main_name, session.reported_main_realm)]
+        if session.reported_main_name
+        else []
+    )
+    roster = roster_for(
+        [*reported, *alts],
+        ids=[session.main_character_id] if session.main_character_id is not None else [],
+    )
 
     # Step 1: the main.
     main: WowCharacter | None = None
@@ -233,10 +251,13 @@ def _verify(session: OnboardingSession, *, now: datetime) -> VerificationResult:
             )
         player = own_player
     elif owner is None:
+        # Step 6's "main (and its active spec) only if empty" is written with the new row.
         player = Player.objects.create(
             display_name=discord_user.display_name or discord_user.username,
             discord_user=discord_user,
             rank_source=RankSource.AUTO,
+            main_character=main,
+            main_spec_id=main.active_spec_id,
         )
     elif owner.discord_user_id is None:
         owner.discord_user = discord_user
@@ -250,7 +271,7 @@ def _verify(session: OnboardingSession, *, now: datetime) -> VerificationResult:
             character=main,
         )
 
-    # Step 5: the links.
+    # Step 5: the links (the rank is recomputed once, in step 6).
     if link is None:
         link_character(
             player=player,
@@ -258,6 +279,7 @@ def _verify(session: OnboardingSession, *, now: datetime) -> VerificationResult:
             source=LinkSource.ONBOARDING,
             confidence=Confidence.HIGH,
             confirmed=True,
+            recompute_ranks=False,
         )
     elif not link.confirmed and link.link_source != LinkSource.MANUAL:
         confirm_link(link=link, confirmed_by=None)
@@ -341,14 +363,16 @@ def _link_alts(
             source=LinkSource.ONBOARDING,
             confidence=Confidence.MEDIUM,
             confirmed=False,
+            recompute_ranks=False,
         )
         notes.append(f"{parsed.name}: linked")
     return notes
 
 
 def fill_player(player: Player, *, main: WowCharacter) -> None:
-    """ONB-26 step 6: main (and its active spec) only if empty; the identity rank rule, then
-    Initiate (the lowest rank) for a player still without one."""
+    """ONB-26 step 6: main (and its active spec) only if empty; the identity rank rule (once,
+    after every link of this verification), then Initiate (the lowest rank) for a player still
+    without one."""
     if player.main_character_id is None:
         player.main_character = main
         fields = ["main_character", "updated_at"]
@@ -356,8 +380,9 @@ def fill_player(player: Player, *, main: WowCharacter) -> None:
             player.main_spec_id = main.active_spec_id
             fields.append("main_spec")
         player.save(update_fields=fields)
-    recompute_player_ranks(player_ids=[player.pk])
-    player.refresh_from_db(fields=["guild_rank"])
+    changes = recompute_player_ranks(player_ids=[player.pk])
+    if changes or player.guild_rank_id is None:
+        player.refresh_from_db(fields=["guild_rank"])
     if player.guild_rank_id is None:
         lowest = GuildRank.objects.order_by("level").first()
         if lowest is not None:

@@ -200,8 +200,9 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / tick
 
 
-def server_pids(master: int) -> list[int]:
-    """The gunicorn master, its workers, and the PostgreSQL backends of the bench database."""
+def server_pids(master: int, *, database: bool = True) -> list[int]:
+    """The gunicorn master, its workers, and (unless `database=False`) the PostgreSQL backends
+    of the bench database."""
     pids = [master]
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -210,7 +211,7 @@ def server_pids(master: int) -> list[int]:
             continue
         if int(fields[1]) == master:
             pids.append(int(stat.parent.name))
-    if connection.vendor == "postgresql":
+    if database and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
@@ -299,12 +300,14 @@ def main() -> None:
         # figure the machine's other load does not change, unlike the latencies. With
         # persistent connections the backends exist already; new ones are counted from 0.
         pids = server_pids(server.pid)
-        cpu_before = _cpu_seconds(pids)
+        web_pids = server_pids(server.pid, database=False)
+        cpu_before, web_before = _cpu_seconds(pids), _cpu_seconds(web_pids)
         started = time.perf_counter()
         statuses, latencies = vote_all(vote_url, prepared)
         wall = time.perf_counter() - started
         after = sorted(set(pids) | set(server_pids(server.pid)))
         cpu = _cpu_seconds(after) - cpu_before
+        web_cpu = _cpu_seconds(web_pids) - web_before
         stored, duplicates, problems = verify(campaign, args.players)
         failed = [s for s in statuses if s != 201]
         errors = len(failed) + len(problems)
@@ -314,7 +317,9 @@ def main() -> None:
             f"conn_max_age={args.conn_max_age} load={os.getloadavg()[0]:.2f} "
             f"wall_s={wall:.2f} "
             f"median_ms={statistics.median(latencies):.0f} max_ms={max(latencies):.0f} "
-            f"server_cpu_ms_per_ballot={cpu * 1000 / max(1, len(prepared)):.1f}"
+            f"server_cpu_ms_per_ballot={cpu * 1000 / max(1, len(prepared)):.1f} "
+            f"(gunicorn {web_cpu * 1000 / max(1, len(prepared)):.1f}, "
+            f"database {(cpu - web_cpu) * 1000 / max(1, len(prepared)):.1f})"
         )
         if failed:
             for answer in sorted(set(map(str, failed))):

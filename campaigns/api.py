@@ -282,7 +282,7 @@ def vote(request: HttpRequest, campaign_id: int) -> JsonResponse:
         return api_error(400, BODY_MUST_BE_JSON)
     # `cast_ballot` runs the lazy close itself (CMP-9) before its status check.
     try:
-        outcome = cast_ballot(campaign=campaign_id, user=request.user, picks=picks)
+        outcome = cast_ballot(campaign=campaign_id, viewer=viewer_of(request), picks=picks)
     except Refused as refusal:
         return api_refusal(refusal)  # CMP-17's status for each check (patt.refusals)
     stats = outcome.stats

@@ -306,7 +306,7 @@ def vote(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST":
         picks, kept = _form_picks(request.POST, campaign.picks_per_voter)
         try:
-            outcome = cast_ballot(campaign=campaign.pk, user=request.user, picks=picks)
+            outcome = cast_ballot(campaign=campaign.pk, viewer=viewer_of(request), picks=picks)
         except Refused as refusal:
             # The refusal may come from a change since the page was drawn (a close, a vote in
             # another tab): draw the page from the current state, 400 whatever the check.

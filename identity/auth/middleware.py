@@ -2,9 +2,10 @@
 
 Both classes sit after authentication and messages in MIDDLEWARE, account access first:
 
-- `AccountAccessMiddleware`: on every authenticated request, one joined query
-  (`account_access`); a user whose Player is inactive is signed out with the inactive message,
-  and the officer rule runs (writing) only when `is_staff` or the Officers membership differs.
+- `AccountAccessMiddleware`: on every authenticated request, one joined query that also loads
+  the request's Viewer (`viewer_and_access_of`); a user whose Player is inactive is signed out
+  with the inactive message, and the officer rule runs (writing) only when `is_staff` or the
+  Officers membership differs.
 - `AdminAccessMiddleware`: a signed-in user without staff access gets the themed 403 for any
   `/admin/…` page — never the admin's redirect to its login, which would loop through the
   site's sign-in page (signed-in visitors are sent on to `next`).
@@ -18,8 +19,9 @@ from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
-from identity.services.accounts import account_access, sync_officer_access
+from identity.services.accounts import sync_officer_access
 from identity.services.signin import INACTIVE_MESSAGE
+from identity.services.viewer import viewer_and_access_of
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +55,7 @@ class AccountAccessMiddleware:
     def apply_account_rules(self, request) -> None:
         try:
             user = request.user
-            if not user.is_authenticated:
-                return
-            access = account_access(user.pk)
+            access = viewer_and_access_of(request)
         except DatabaseError:
             # The database is down: the view fails on its own and renders the 500 page
             # (ACC-50); this check must not replace that error with its own.

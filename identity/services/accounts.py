@@ -162,42 +162,6 @@ class AccountAccess:
         return self.is_staff != self.officer or self.in_officers_group != self.officer
 
 
-def account_access(user_id: int) -> AccountAccess | None:
-    """The user's `AccountAccess` in ONE joined query (ACC-36); None when the user is gone.
-
-    The middleware runs this on every authenticated request, so an unchanged user costs one
-    query and no write; `sync_officer_access` runs only when something differs.
-    """
-    User = get_user_model()
-    membership = User.groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__name=OFFICERS_GROUP
-    )
-    row = (
-        User.objects.filter(pk=user_id)
-        .annotate(officer=OFFICER_Q, in_officers_group=Exists(membership))
-        .values_list(
-            "is_superuser",
-            "is_staff",
-            "player__pk",
-            "player__is_active",
-            "officer",
-            "in_officers_group",
-        )
-        .first()
-    )
-    if row is None:
-        return None
-    is_superuser, is_staff, player_pk, player_active, officer, in_group = row
-    return AccountAccess(
-        is_superuser=is_superuser,
-        is_staff=is_staff,
-        has_player=player_pk is not None,
-        player_active=bool(player_active),
-        officer=bool(officer),
-        in_officers_group=bool(in_group),
-    )
-
-
 def has_inactive_player(user: AbstractBaseUser) -> bool:
     """ACC-19 / ACC-37: the user's Player exists and is inactive."""
     return Player.objects.filter(user_id=user.pk, is_active=False).exists()

@@ -8,20 +8,31 @@ sign-in gates ask `viewer_of(request)` (or the shorthands `viewer_player`, `view
 
 The viewer's Player is loaded once per request (one query, rank joined, "has left the guild"
 annotated) and cached on the request, so the view, the navigation and the user menu share it.
+On a signed-in request the account middleware loads it (`viewer_and_access_of`), with what
+ACC-36/37 need in the same query, so a member's request pays for its Player once.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.http import HttpRequest
 
 from identity.models import GuildRank, Player
-from identity.services.accounts import left_guild_q
+from identity.services.accounts import OFFICERS_GROUP, AccountAccess, left_guild_q
 
 # The cache is keyed by the user's pk, so signing in or out during a request never serves the
 # previous user's viewer.
 _CACHE_ATTR = "_patt_viewer"
+
+
+def _players_of(user: Any) -> QuerySet[Player]:
+    return (
+        Player.objects.select_related("guild_rank")
+        .annotate(has_left_guild=ExpressionWrapper(left_guild_q(), output_field=BooleanField()))
+        .filter(user_id=user.pk)
+    )
 
 
 def player_for_user(user: Any) -> Player | None:
@@ -29,12 +40,7 @@ def player_for_user(user: Any) -> Player | None:
     for an anonymous visitor or a user without a Player. One query (none when anonymous)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return (
-        Player.objects.select_related("guild_rank")
-        .annotate(has_left_guild=ExpressionWrapper(left_guild_q(), output_field=BooleanField()))
-        .filter(user_id=user.pk)
-        .first()
-    )
+    return _players_of(user).first()
 
 
 def player_level(player: Player | None) -> int:
@@ -86,12 +92,18 @@ class Viewer:
         the navigation shows a superuser the raid planner the page lets them into."""
         if not self.signed_in:
             return False
-        ranked_officer = (
+        return self.holds_officer_rank or bool(getattr(self.user, "is_superuser", False))
+
+    @property
+    def holds_officer_rank(self) -> bool:
+        """ACC-35 with IDN-15: an active Player of rank level ≥ 4 who has not left the guild —
+        the rule that makes a user staff (`identity.services.accounts.OFFICER_Q` is the same
+        rule over many users in SQL)."""
+        return (
             self.player is not None
             and self.level >= GuildRank.OFFICER_LEVEL
             and not _has_left_guild(self.player)
         )
-        return ranked_officer or bool(getattr(self.user, "is_superuser", False))
 
     def may_vote(self, *, required_level: int) -> bool:
         """CMP-17 checks 2, 4 and 6: signed in, with an active Player whose level reaches
@@ -102,6 +114,47 @@ class Viewer:
 def viewer_for_user(user: Any) -> Viewer:
     """The Viewer of `user` outside a request (services, commands, tests): one query."""
     return Viewer(user=user, player=player_for_user(user))
+
+
+def viewer_and_access(user: Any) -> tuple[Viewer, AccountAccess]:
+    """A signed-in user's Viewer and what ACC-36/37 check on every request, in one query.
+
+    The Player query of `player_for_user` also says whether the user is in the Officers group;
+    the user row itself (loaded by the authentication middleware) gives `is_staff` and
+    `is_superuser`. A user without a Player costs a second query, for the group membership.
+    """
+    User = get_user_model()
+    membership = User.groups.through.objects.filter(group__name=OFFICERS_GROUP)
+    player = (
+        _players_of(user)
+        .annotate(in_officers_group=Exists(membership.filter(user_id=OuterRef("user_id"))))
+        .first()
+    )
+    if player is None:
+        in_group = membership.filter(user_id=user.pk).exists()
+    else:
+        in_group = player.in_officers_group
+    viewer = Viewer(user=user, player=player)
+    access = AccountAccess(
+        is_superuser=bool(user.is_superuser),
+        is_staff=bool(user.is_staff),
+        has_player=player is not None,
+        player_active=player is not None and player.is_active,
+        officer=viewer.holds_officer_rank,
+        in_officers_group=bool(in_group),
+    )
+    return viewer, access
+
+
+def viewer_and_access_of(request: HttpRequest) -> AccountAccess | None:
+    """ACC-36/37's facts about the signed-in user of `request` (None when anonymous), loaded
+    with the request's Viewer, which is cached for `viewer_of`."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    viewer, access = viewer_and_access(user)
+    setattr(request, _CACHE_ATTR, viewer)
+    return access
 
 
 def viewer_of(request: HttpRequest) -> Viewer:

@@ -15,6 +15,7 @@ from identity.auth.decorators import officer_required
 from identity.auth.middleware import AccountAccessMiddleware
 from identity.models import Player
 from identity.services.accounts import OFFICERS_GROUP, sync_officer_access
+from identity.services.viewer import viewer_of
 from patt import urls as site_urls
 from tests.accounts.support import is_signed_in, text_of
 from tests.factories import PlayerFactory, UserFactory, rank
@@ -56,7 +57,9 @@ def test_acc36_unchanged_user_costs_one_query_and_no_write(django_assert_num_que
     assert "JOIN" in sql
 
 
-def test_acc36_middleware_adds_exactly_one_query_to_a_request(client, settings):
+def test_acc36_middleware_adds_no_query_to_a_page_that_reads_the_viewer(client, settings):
+    """ACC-36's one query also loads the request's Viewer, so on a page that shows the viewer
+    (the navigation does) the account checks cost no extra query (issue 17)."""
     user = player_user(rank_name="Member")
     sync_officer_access(user)
     client.force_login(user)
@@ -74,7 +77,18 @@ def test_acc36_middleware_adds_exactly_one_query_to_a_request(client, settings):
     without = Client()  # loads the changed MIDDLEWARE; same session cookie
     without.cookies = client.cookies
 
-    assert with_middleware == count(without) + 1
+    assert with_middleware == count(without)
+
+
+def test_acc36_the_middleware_query_is_the_viewer_query():
+    """Issue 17: the page's `viewer_of` reuses the Player the account check loaded."""
+    user = player_user(rank_name="Member")
+    sync_officer_access(user)
+    request = run_middleware(user)
+    with CaptureQueriesContext(connection) as captured:
+        viewer = viewer_of(request)
+    assert len(captured) == 0
+    assert viewer.player == user.player and viewer.level == user.player.guild_rank.level
 
 
 def test_acc35_officer_rank_gets_staff_and_the_group_at_the_next_request(client):

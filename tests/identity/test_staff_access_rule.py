@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from identity.models import LinkSource, RankSource
 from identity.services.accounts import (
     OFFICERS_GROUP,
-    account_access,
     officers_who_left,
     sync_officer_access,
     sync_officer_access_for_players,
 )
+from identity.services.viewer import viewer_and_access
 from tests.factories import (
     DiscordUserFactory,
     PlayerCharacterFactory,
@@ -76,7 +76,7 @@ def test_idn15_officer_who_left_the_guild_loses_staff_access(characters, discord
 
     assert staff(user) is expected
     assert user.player.guild_rank.name == "Officer"  # the rank stays for history
-    assert account_access(user.pk).officer is expected  # the per-request check agrees
+    assert viewer_and_access(user)[1].officer is expected  # the per-request check agrees
     assert officers_who_left().filter(user=user).exists() is not expected
 
 

@@ -362,3 +362,19 @@ def test_cmp18_receipt_time_is_now():
     before = timezone.now() - timedelta(seconds=1)
     post_vote(client_for(member("Veteran")), campaign, picks_for(campaign, "A", "B", "C"))
     assert BallotReceipt.objects.get().voted_at >= before
+
+
+@pytest.mark.parametrize("others", [1, 30])
+def test_issue17_a_ballot_costs_a_constant_number_of_queries(django_assert_max_num_queries, others):
+    """Issue 17 (the faster ballot box): session, user, the voter's Player with the account
+    checks (one query), campaign, entries, the transaction (lock, three inserts) and one query
+    of both counts — whatever the guild's size."""
+    campaign = live_campaign()
+    voter = member("Veteran")
+    for _ in range(others):
+        member("Veteran")
+    client = client_for(voter)
+    picks = picks_for(campaign, "A", "B", "C")
+    with django_assert_max_num_queries(12):
+        response = post_vote(client, campaign, picks)
+    assert response.status_code == 201

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from campaigns.models import Ballot, BallotPick, BallotReceipt, Campaign, CampaignEntry
 from campaigns.services.ballots import cast_ballot
+from identity.services.viewer import viewer_for_user
 from patt.refusals import Refused, status_for
 
 
@@ -58,7 +59,7 @@ class BallotAnswer:
 def cast(campaign, user, picks) -> BallotAnswer:
     """Call `cast_ballot` and answer as the API does, so tests state CMP-17's statuses."""
     try:
-        stored = cast_ballot(campaign=campaign, user=user, picks=picks)
+        stored = cast_ballot(campaign=campaign, viewer=viewer_for_user(user), picks=picks)
     except Refused as refusal:
         return BallotAnswer(ok=False, status=status_for(refusal), message=refusal.message)
     return BallotAnswer(

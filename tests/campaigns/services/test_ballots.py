@@ -157,6 +157,40 @@ def test_cmp17_check7_already_voted_comes_before_format(campaign, voter):
     )
 
 
+def test_cmp17_check7_a_second_valid_ballot_is_refused_by_the_receipt_and_stores_nothing(
+    campaign, voter
+):
+    """Issue 17: a well-formed ballot is not pre-checked for a receipt; the receipt's UNIQUE
+    constraint refuses the second one with check 7's answer and nothing more is stored."""
+    assert cast(campaign.pk, voter.user, picks_for(campaign, "ABC")).ok
+    outcome = cast(campaign.pk, voter.user, picks_for(campaign, "CBA"))
+    assert refused(outcome, 409, "You have already voted in this campaign. Votes can't be changed.")
+    assert (BallotReceipt.objects.count(), Ballot.objects.count(), BallotPick.objects.count()) == (
+        1,
+        1,
+        3,
+    )
+
+
+@pytest.mark.parametrize("problem", ["wrong count", "foreign entry", "repeated rank"])
+def test_cmp17_check7_comes_before_checks_9_to_13(campaign, voter, problem):
+    """Issue 17: a ballot failing a later check asks for the receipt, so a player who has voted
+    hears check 7 whatever the picks."""
+    add_ballot(campaign, "ABC", voter=voter)
+    picks = picks_for(campaign)
+    if problem == "wrong count":
+        picks = picks[:2]
+    elif problem == "foreign entry":
+        picks[0]["entry_id"] = 999_999
+    else:
+        picks[1]["rank"] = 1
+    assert refused(
+        cast(campaign.pk, voter.user, picks),
+        409,
+        "You have already voted in this campaign. Votes can't be changed.",
+    )
+
+
 @pytest.mark.parametrize(
     "picks",
     [

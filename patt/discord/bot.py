@@ -14,7 +14,11 @@ units run on a pool of `BOT_HANDLER_THREADS` threads (default 8), so fifty membe
 once do not queue behind each other (bench/onboarding.py). What the one thread guaranteed is kept
 where it matters: the events of one Discord user are handled one at a time, in the order they
 arrived (`PattBot.user_turn`, an asyncio lock per user), and every service locks its session row
-(`select_for_update`). `BOT_HANDLER_THREADS=0` restores the single thread.
+(`select_for_update`). The pool starts the most urgent unit waiting: a DM's answer (and slash
+commands and the lease) before member events such as joins, and those before the second step of
+a `FollowUp` (verification after "Got it - thanks!"); joins and follow-ups run on at most a
+quarter of the threads at once (`UnitPool`). `BOT_HANDLER_THREADS=0` restores the single thread,
+where units run in arrival order.
 
 Every event gets one INFO line on `patt.bot`; an exception is logged with an error id and never
 stops the client (BOT-10).
@@ -28,14 +32,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
+import heapq
+import itertools
 import logging
 import secrets
 import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import discord
 import discord.gateway
@@ -157,30 +165,178 @@ def bot_unit(fn: Callable[..., T]) -> Callable[..., T]:
     return unit
 
 
-_pool: ThreadPoolExecutor | None = None
+# What a unit is for, most urgent first: the pool starts the most urgent unit waiting (in
+# arrival order within one kind).
+REPLY = 0  # a member waits for it: a DM's answer, a slash command, the lease
+MEMBER_EVENT = 1  # joins (with their opening DM), leaves, renames
+FOLLOW_UP = 2  # the second step of a `FollowUp` (verification after "Got it - thanks!")
+BACKGROUND = MEMBER_EVENT  # from here on a unit counts against the pool's background limit
+
+# Within one priority, units start oldest first: by when their event arrived (`next_order()`),
+# so a join's second listener goes before the first listener of a later join.
+_ORDER = itertools.count()
+
+
+def next_order() -> int:
+    return next(_ORDER)
+
+
+@dataclass(order=True)
+class _Unit:
+    priority: int
+    order: int
+    future: Future[Any] = field(compare=False)
+    call: Callable[[], Any] = field(compare=False)
+
+
+class UnitPool(Executor):
+    """The bot's pool of sync threads: `threads` workers that start the most urgent unit waiting
+    (`submit_at`'s priority, then arrival order). Units below `REPLY` (member events and
+    follow-ups) run on at most `background_threads` of them at once, so threads (and the one
+    interpreter lock they all share) stay free for the answers members wait for while fifty
+    joins or verifications queue."""
+
+    def __init__(self, threads: int, *, background_threads: int) -> None:
+        self._ready = threading.Condition()
+        self._queue: list[_Unit] = []
+        self._background_limit = max(1, background_threads)
+        self._background_running = 0
+        self._closed = False
+        self._workers = [
+            threading.Thread(target=self._work, name=f"patt-bot-unit_{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return self.submit_at(REPLY, fn, *args, **kwargs)
+
+    def submit_at(
+        self, priority: int, fn: Callable[..., T], /, *args: Any, **kwargs: Any
+    ) -> Future[T]:
+        return self.submit_ordered(priority, next_order(), fn, *args, **kwargs)
+
+    def submit_ordered(
+        self, priority: int, order: int, fn: Callable[..., T], /, *args: Any, **kwargs: Any
+    ) -> Future[T]:
+        """`fn(*args, **kwargs)` at `priority`, ordered by `order` (`next_order()`) among
+        units of the same priority."""
+        future: Future[T] = Future()
+        with self._ready:
+            if self._closed:
+                raise RuntimeError("The bot's unit pool is shut down.")
+            call = functools.partial(fn, *args, **kwargs)
+            heapq.heappush(self._queue, _Unit(priority, order, future, call))
+            self._ready.notify()
+        return future
+
+    def at(self, priority: int, order: int | None = None) -> _PoolAt:
+        """An executor that submits to this pool at `priority` (for `sync_to_async`), ordered
+        by `order` (default: when each unit is submitted)."""
+        return _PoolAt(self, priority, order)
+
+    def _take(self) -> _Unit | None:
+        """The next unit to start, or None (nothing waits, or only background units at their
+        limit: the queue is ordered by priority, so then no answer waits)."""
+        if not self._queue:
+            return None
+        if self._queue[0].priority >= BACKGROUND:
+            if self._background_running >= self._background_limit:
+                return None
+            self._background_running += 1
+        return heapq.heappop(self._queue)
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                item = self._take()
+                while item is None:
+                    if self._closed and not self._queue:
+                        return
+                    self._ready.wait()
+                    item = self._take()
+            try:
+                if item.future.set_running_or_notify_cancel():
+                    try:
+                        result = item.call()
+                    except BaseException as exc:
+                        item.future.set_exception(exc)
+                    else:
+                        item.future.set_result(result)
+            finally:
+                if item.priority >= BACKGROUND:
+                    with self._ready:
+                        self._background_running -= 1
+                        self._ready.notify_all()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._ready:
+            self._closed = True
+            if cancel_futures:
+                for unit in self._queue:
+                    unit.future.cancel()
+                self._queue.clear()
+            self._ready.notify_all()
+        if wait:
+            for worker in self._workers:
+                worker.join()
+
+
+class _PoolAt(Executor):
+    """`UnitPool.submit_ordered` with a fixed priority (and order), as an executor."""
+
+    def __init__(self, pool: UnitPool, priority: int, order: int | None) -> None:
+        self.pool, self.priority, self.order = pool, priority, order
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        order = next_order() if self.order is None else self.order
+        return self.pool.submit_ordered(self.priority, order, fn, *args, **kwargs)
+
+
+_pool: UnitPool | None = None
 _pool_lock = threading.Lock()
 
 
-def handler_pool() -> ThreadPoolExecutor | None:
-    """The bot's pool of sync threads (`BOT_HANDLER_THREADS`); None for the one shared sync
-    thread of `thread_sensitive=True` (BOT_HANDLER_THREADS=0)."""
+def handler_pool() -> UnitPool | None:
+    """The bot's pool of sync threads (`BOT_HANDLER_THREADS`, a quarter of them at most for
+    member events and follow-ups); None for the one shared sync thread of
+    `thread_sensitive=True` (BOT_HANDLER_THREADS=0)."""
     global _pool
     threads = int(getattr(settings, "BOT_HANDLER_THREADS", 0))
     if threads <= 0:
         return None
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="patt-bot-unit")
+            _pool = UnitPool(threads, background_threads=threads // 4)
         return _pool
 
 
 def run_unit(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Awaitable[T]:
     """`fn(*args, **kwargs)` as a `bot_unit`, off the event loop (BOT-8 step 3), on the bot's
-    thread pool (see the module docstring for why not the one thread-sensitive thread)."""
+    thread pool (see the module docstring for why not the one thread-sensitive thread), as a
+    `REPLY` (urgent) unit."""
+    return run_unit_at(REPLY, fn, *args, **kwargs)
+
+
+def run_unit_at(priority: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Awaitable[T]:
+    """`run_unit` at `priority` (`REPLY`, `MEMBER_EVENT`, `FOLLOW_UP`): the pool starts the
+    most urgent unit waiting. With the one sync thread, units run in arrival order."""
+    return run_event_unit(priority, None, fn, *args, **kwargs)
+
+
+def run_event_unit(
+    priority: int, order: int | None, fn: Callable[..., T], *args: Any, **kwargs: Any
+) -> Awaitable[T]:
+    """`run_unit_at` for a unit of an event that arrived at `order` (`next_order()`): it goes
+    before the units of later events of the same priority."""
     pool = handler_pool()
     if pool is None:
         return sync_to_async(bot_unit(fn), thread_sensitive=True)(*args, **kwargs)
-    return sync_to_async(bot_unit(fn), thread_sensitive=False, executor=pool)(*args, **kwargs)
+    # asgiref hands the executor to `loop.run_in_executor`, which only calls `submit`; its
+    # annotation names ThreadPoolExecutor.
+    executor = cast(ThreadPoolExecutor, pool.at(priority, order))
+    return sync_to_async(bot_unit(fn), thread_sensitive=False, executor=executor)(*args, **kwargs)
 
 
 # --- discord.py objects to plain values (BOT-8 step 2) ---------------------------------------
@@ -239,7 +395,8 @@ class PattBot(discord.Client):
         heartbeat_seconds: float = lease.HEARTBEAT_EVERY.total_seconds(),
         drain_seconds: float = DRAIN_SECONDS,
     ) -> None:
-        super().__init__(intents=bot_intents(), chunk_guilds_at_startup=False)
+        # No message cache: the bot reads each DM once and never looks a message up again.
+        super().__init__(intents=bot_intents(), chunk_guilds_at_startup=False, max_messages=None)
         self.guild_id = guild_id
         self.instance_id = instance_id
         self.sync_commands = sync_commands
@@ -272,6 +429,9 @@ class PattBot(discord.Client):
         else:
             await self.warn_if_commands_out_of_date()
         self._see_uncached_member_updates()
+        # What is loaded by now lives as long as the process: the cyclic garbage collector
+        # stops walking it, so a full collection no longer stalls every handler for tens of ms.
+        gc.freeze()
         if self.instance_id:
             self._heartbeat = asyncio.create_task(self.heartbeat_loop(), name="patt-bot-heartbeat")
 
@@ -475,18 +635,21 @@ class PattBot(discord.Client):
         task = asyncio.current_task()
         if task is not None:
             self.in_flight.add(task)
-        started = time.monotonic()
+        started, order = time.monotonic(), next_order()
         outcome, error_id = "ok", None
         try:
             async with self.user_turn(user_id):
+                # A DM is answered before joins and other member events are handled; within
+                # a priority the oldest event goes first.
+                priority = REPLY if event == DM else MEMBER_EVENT
                 for listener in registry.bot_listeners(event):
                     try:
-                        result = await run_unit(listener.handle, value)
+                        result = await run_event_unit(priority, order, listener.handle, value)
                         delivery = await self._deliver(event, listener, result, destination)
                         if isinstance(result, FollowUp) and result.then is not None:
                             # The second step runs whatever the first send did (its work is
                             # the service's); its messages go out unless the first send failed.
-                            later = await run_unit(result.then)
+                            later = await run_event_unit(FOLLOW_UP, order, result.then)
                             if delivery is None or delivery.ok:
                                 delivery = (
                                     await self._deliver(event, listener, later, destination)
@@ -496,7 +659,7 @@ class PattBot(discord.Client):
                             continue
                         outcome = delivery.outcome
                         if listener.report is not None:
-                            await run_unit(listener.report, value, delivery)
+                            await run_event_unit(priority, order, listener.report, value, delivery)
                     except Exception:
                         outcome, error_id = "error", new_error_id()
                         log.exception(

@@ -87,3 +87,18 @@ def test_bot_12_missing_access_logs_the_install_url(discord_at_fake, caplog):
     assert bot.commands_synced is False
     assert install_url(fake.bot_user["id"]) in caplog.text
     assert "above every rank role" in caplog.text
+
+
+def test_issue13_setup_freezes_what_is_loaded_and_the_bot_keeps_no_message_cache(
+    discord_at_fake, monkeypatch
+):
+    """The one-time setup (BOT-5) moves what is loaded by then out of the cyclic collector's
+    walks (a full collection would stall every handler); DMs are read once, so discord.py keeps
+    no message cache."""
+    from patt.discord import bot as bot_module
+
+    frozen = []
+    monkeypatch.setattr(bot_module.gc, "freeze", lambda: frozen.append(True))
+    bot = login(discord_at_fake, sync_commands=False)
+    assert frozen == [True]
+    assert bot._connection.max_messages is None

@@ -11,8 +11,9 @@ import pytest
 from patt import registry
 from patt.discord import bot as bot_module
 from patt.discord.bot import PattBot
+from patt.discord.events import FollowUp
 from patt.registry import BotListener
-from tests.bot.support import GUILD_ID, stand_in_dm
+from tests.bot.support import GUILD_ID, stand_in_dm, stand_in_member
 
 
 @pytest.fixture
@@ -101,3 +102,134 @@ def test_bot_3_a_renewal_after_the_shutdown_released_the_lease_is_no_lost_lease(
     assert asyncio.run(scenario()) is True
     assert calls == ["release"]
     assert not bot.lease_lost and not bot.stop_requested.is_set()
+
+
+# --- the pool's order (issue 13): answers first, joins next, follow-ups last -----------------
+
+
+def blocked_pool(threads=1, background_threads=1):
+    """A `UnitPool` whose threads are all held by a unit until `release` is set."""
+    pool = bot_module.UnitPool(threads, background_threads=background_threads)
+    release, holding = threading.Event(), threading.Semaphore(0)
+
+    def hold():
+        holding.release()
+        release.wait(5)
+
+    for _ in range(threads):
+        pool.submit_at(bot_module.REPLY, hold)
+    for _ in range(threads):
+        assert holding.acquire(timeout=5)
+    return pool, release
+
+
+def test_bot_8_the_pool_starts_answers_before_joins_before_follow_ups():
+    pool, release = blocked_pool()
+    ran = []
+    futures = [
+        pool.submit_at(priority, ran.append, name)
+        for priority, name in [
+            (bot_module.FOLLOW_UP, "verify a"),
+            (bot_module.MEMBER_EVENT, "join b"),
+            (bot_module.REPLY, "answer c"),
+            (bot_module.FOLLOW_UP, "verify d"),
+            (bot_module.REPLY, "answer e"),
+        ]
+    ]
+    release.set()
+    for future in futures:
+        future.result(timeout=5)
+    assert ran == ["answer c", "answer e", "join b", "verify a", "verify d"]
+    pool.shutdown()
+
+
+def test_bot_8_within_a_priority_the_oldest_event_goes_first():
+    """A unit carries its event's arrival (`next_order()` when the event came in): a join's
+    second listener, submitted later, still goes before the first listener of a later join."""
+    pool, release = blocked_pool()
+    first_join, later_join = bot_module.next_order(), bot_module.next_order()
+    ran = []
+    futures = [
+        pool.submit_ordered(bot_module.MEMBER_EVENT, later_join, ran.append, "later join: upsert"),
+        pool.submit_ordered(bot_module.MEMBER_EVENT, first_join, ran.append, "first join: DM"),
+    ]
+    release.set()
+    for future in futures:
+        future.result(timeout=5)
+    assert ran == ["first join: DM", "later join: upsert"]
+    pool.shutdown()
+
+
+def test_bot_8_joins_and_follow_ups_keep_threads_free_for_answers():
+    """At most `background_threads` member events and follow-ups run at once; an answer starts
+    meanwhile."""
+    pool = bot_module.UnitPool(3, background_threads=1)
+    first_running, release = threading.Event(), threading.Event()
+    running, peak = [0], [0]
+    lock = threading.Lock()
+
+    def follow_up():
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        first_running.set()
+        release.wait(5)
+        with lock:
+            running[0] -= 1
+
+    follow_ups = [
+        pool.submit_at(priority, follow_up)
+        for priority in (bot_module.FOLLOW_UP, bot_module.MEMBER_EVENT, bot_module.FOLLOW_UP)
+    ]
+    assert first_running.wait(5)
+    answer = pool.submit_at(bot_module.REPLY, lambda: "answered")
+    assert answer.result(timeout=5) == "answered"  # while the follow-up still holds its thread
+    assert not release.is_set()
+    release.set()
+    for future in follow_ups:
+        future.result(timeout=5)
+    assert peak[0] == 1
+    pool.shutdown()
+
+
+def test_bot_8_a_unit_error_reaches_its_caller_and_the_pool_goes_on():
+    pool = bot_module.UnitPool(1, background_threads=1)
+
+    def boom():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        pool.submit_at(bot_module.FOLLOW_UP, boom).result(timeout=5)
+    assert pool.submit_at(bot_module.FOLLOW_UP, lambda: 2).result(timeout=5) == 2
+    pool.shutdown()
+    with pytest.raises(RuntimeError):
+        pool.submit(lambda: 3)
+
+
+def test_bot_8_a_dm_is_answered_before_joins_that_arrived_first(bot, monkeypatch):
+    """The bot hands a DM to the pool as an answer (REPLY) and a join as a member event: with
+    the pool busy, the DM that arrived last runs first; a FollowUp's second step runs last."""
+    pool, release = blocked_pool()
+    monkeypatch.setattr(bot_module, "_pool", pool)
+    monkeypatch.setattr(bot_module, "handler_pool", lambda: pool)
+    ran = []
+
+    def handle(value):
+        ran.append(getattr(value, "text", None) or f"join {value.id}")
+        if getattr(value, "text", "") == "none":
+            return FollowUp((), then=lambda: ran.append("verify"))
+        return None
+
+    monkeypatch.setattr(registry, "bot_listeners", lambda event: (BotListener("p", event, handle),))
+
+    async def scenario():
+        tasks = [asyncio.ensure_future(bot.on_member_join(stand_in_member(id=n))) for n in (7, 8)]
+        tasks.append(asyncio.ensure_future(bot.on_message(stand_in_dm(author_id=1, text="none"))))
+        tasks.append(asyncio.ensure_future(bot.on_message(stand_in_dm(author_id=2, text="yes"))))
+        await asyncio.sleep(0.2)  # every unit is queued behind the held thread
+        release.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(scenario())
+    assert ran == ["none", "yes", "join 7", "join 8", "verify"]
+    pool.shutdown()

@@ -104,10 +104,7 @@ def finish_dm(*, session_id: int, now: datetime | None = None) -> Replies:
     now = now or timezone.now()
     with transaction.atomic(), batched_events():
         session = (
-            OnboardingSession.objects.select_for_update(of=("self",))
-            .select_related("player")
-            .filter(pk=session_id)
-            .first()
+            OnboardingSession.objects.select_for_update(of=("self",)).filter(pk=session_id).first()
         )
         if session is None:
             return []
@@ -146,10 +143,9 @@ def receive_dm(
     if discord_user is None or not discord_user.is_present:
         return DmTurn([replies.not_present(config)])
     with transaction.atomic(), batched_events():
+        # The session row alone: its player is read only by the few replies that name it.
         session = (
-            # Lock the session row only: the player is a nullable join PostgreSQL cannot lock.
             OnboardingSession.objects.select_for_update(of=("self",))
-            .select_related("player")
             .filter(discord_user=discord_user)
             .first()
         )

@@ -15,6 +15,10 @@ from patt.discord.events import FollowUp
 from patt.registry import BotListener
 from tests.bot.support import GUILD_ID, stand_in_dm, stand_in_member
 
+# A pool thread that served an earlier database test keeps its connection, and each unit checks
+# it (BOT-9): the database must be reachable here too (as in test_adapters.py).
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def bot():

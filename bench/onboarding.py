@@ -20,15 +20,16 @@ N / N / 0 / 0 with reply p95 ≤ 500 ms. `lost` counts members without an openin
 that got no reply within 30 s; `duplicates` counts DMs handled more than once (DM_IN events
 beyond the DMs sent) plus replies that reached Discord twice in a row.
 
-Measured 2026-12-07 on this 2-CPU machine, idle (load average under 2.5), PostgreSQL,
-DJANGO_DEBUG=false (see bench/README.md): 50 / 50 / 0 / 0 always; reply p95 1.5-2.3 s with the
-handlers on a pool of 8 threads (BOT_HANDLER_THREADS), 3.4 s on the one sync thread of BOT-8's
-letter (BOT_HANDLER_THREADS=0). The target of 500 ms is not met. Per answer (p50/p95 ms):
-"yes" 234/2112 (it queues behind the burst of 50 joins, two listeners each, and their opening
-DMs), the main's name 300/1738, "none" 921/1981 (verification, links, rank and the invite in
-one transaction, while the worker provisions the members before it). PostgreSQL sessions wait
-on the client (ClientRead), not on locks: the time is the bot's and the worker's Python work on
-two CPUs shared with the fakes and this harness.
+Measured 2026-12-07 on this 2-CPU machine, PostgreSQL, DJANGO_DEBUG=false: before issue 13's
+last changes (idle machine) 50 / 50 / 0 / 0 with reply p95 1.5-2.3 s; "yes" queued behind the
+burst of 50 joins, "none" waited for verification, links, rank and the invite. After them (load
+average 1.75-2.2): 50 / 50 / 0 / 0, reply p95 124 ms; per answer
+(p50/p95 ms) "yes" 73/160, the main's name 54/105, "none" 62/130. What changed: the wrap-up
+answers "Got it - thanks!" before verifying (ONB-25 in two steps, a `FollowUp`); the bot's
+handler pool starts a DM's answer before joins and verifications and runs those on at most a
+quarter of its threads; the handlers make fewer queries (join 18 -> 16, "yes" 11 -> 9, name
+13 -> 10, "none" 51 -> 10, then 31 and the task-queue insert in the follow-up); gc.freeze()
+after the bot's setup.
 """
 
 import argparse

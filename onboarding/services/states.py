@@ -155,9 +155,10 @@ def discard_events_since(mark: int) -> None:
 def _attname(name: str) -> str:
     """A field's attribute: `<name>_id` for a foreign key, else the name itself."""
     try:
-        return OnboardingSession._meta.get_field(name).attname
+        field = OnboardingSession._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(getattr(field, "attname", name))  # a reverse relation has none
 
 
 def transition(

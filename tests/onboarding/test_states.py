@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from onboarding.models import (
     CLOSED_STATES,
@@ -157,6 +158,31 @@ def test_a_move_the_constraints_refuse_rolls_back_the_object_too(now):
     with pytest.raises(IntegrityError), transaction.atomic():
         transition(session, to=State.ASKED_IN_GUILD, now=now, trigger="t")  # no prompted_at
     assert session.state == State.AWAITING_DM
+
+
+def test_a_refused_move_puts_foreign_keys_back_without_reading_them(now):
+    """ONB-4: the object in hand is restored, foreign keys by their id (issue 13: reading the
+    related row first cost a query on every verification)."""
+    session = session_in(State.PENDING_VERIFICATION, now)
+    main = WowCharacterFactory()
+    OnboardingSession.objects.filter(pk=session.pk).update(main_character=main)
+    session.refresh_from_db()  # main_character_id set, the character itself not loaded
+    other, player = WowCharacterFactory(), PlayerFactory()
+    # `verified` needs `verified_at`: the constraint refuses the move.
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+    ):
+        transition(
+            session, to=State.VERIFIED, now=now, trigger="t", player=player, main_character=other
+        )
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert reads == []
+    assert session.state == State.PENDING_VERIFICATION
+    assert session.player_id is None
+    assert session.main_character_id == main.pk
+    assert session.main_character == main
 
 
 @pytest.mark.parametrize("state", list(State))

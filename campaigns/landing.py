@@ -28,6 +28,7 @@ from campaigns.models import (
 from campaigns.services.access import visible_campaigns
 from campaigns.services.lifecycle import close_if_due
 from identity.services.viewer import is_officer, rank_allows_vote, viewer_level, viewer_player
+from patt.memo import memo
 from patt.redirects import sign_in_url
 
 DESCRIPTION_LIMIT = 100  # ACC-47: "description cut to 100 characters with '…'"
@@ -256,9 +257,25 @@ def _result_cards(campaigns: list[Campaign]) -> list[ResultCard]:
 
 def recent_results(request, limit: int = LANDING_RESULTS) -> list[ResultCard]:
     """ACC-47 #3 / CMP-36 "Results": closed (never archived) campaigns the viewer may see,
-    newest close first, at most `limit`, with their winners (two queries)."""
+    newest close first, at most `limit`, with their winners (two queries, or none while the
+    viewer's level has them kept: `_results_for`)."""
     facts = viewer_facts(request)
-    queryset = visible_campaigns(level=facts.level, is_officer=facts.officer).filter(
+    return _results_for(level=facts.level, officer=facts.officer, limit=limit)
+
+
+@memo(
+    cleared_by=(
+        "campaigns.Campaign",
+        "campaigns.CampaignResult",
+        "campaigns.CampaignEntry",
+        "identity.Player",
+    )
+)
+def _results_for(*, level: int, officer: bool, limit: int) -> list[ResultCard]:
+    """The result cards every viewer of this level sees alike: kept per process for 30 s and
+    dropped when this process writes a campaign, result, entry or player (`patt.memo`); a
+    close (CMP-9, the checker) saves the campaign, so this process shows it at once."""
+    queryset = visible_campaigns(level=level, is_officer=officer).filter(
         status=CampaignStatus.CLOSED
     )
     campaigns = list(queryset.order_by("-closed_at", "-pk")[:limit])

@@ -6,12 +6,23 @@ A constant number of queries, however large the guild is.
 from django.db.models.functions import Lower
 
 from identity.models import GuildRank, Player
+from patt.memo import memo
 
 
+@memo(
+    cleared_by=(
+        "identity.Player",
+        "identity.GuildRank",
+        "identity.WowCharacter",
+        "identity.PlayableClass",
+    )
+)
 def officers() -> list[Player]:
     """ACC-47 #7: active Players with rank level ≥ 4, level descending then display name.
 
-    One query: rank, main character and its class come joined (`select_related`).
+    One query: rank, main character and its class come joined (`select_related`). Kept per
+    process for 30 s, dropped when this process writes one of those models (`patt.memo`):
+    every visitor of the landing page sees the same list.
     Display names sort case-insensitively so "alice" does not trail "Zed"; the pk breaks ties.
     """
     return list(

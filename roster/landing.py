@@ -18,17 +18,32 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from identity.services.viewer import viewer_player
+from patt.memo import memo
 from roster.models import PlayerAvailability, RaidEvent, RaidEventStatus, RaidPreferences
 from roster.services.composition import recruiting_needs, role_targets
 from roster.services.planner import raid_today, raid_zone
 from roster.services.population import main_role_counts
 
 
+@memo(
+    cleared_by=(
+        "identity.PlayerCharacter",
+        "identity.Player",
+        "identity.WowCharacter",
+        "identity.Specialization",
+        "identity.Role",
+        "roster.RaidPreferences",
+        "patt.SiteConfig",
+    )
+)
 def recruiting_needs_lines() -> list[str]:
     """ROS-28: the roles below their minimum, e.g. "Healers — we have 3, want 4-5".
 
     While nobody has joined the raid roster the counts say nothing about the guild (every
     role would read "we have 0"), so the block keeps its friendly fallback line instead.
+    The same lines for every visitor: kept per process for 30 s and dropped when this process
+    writes a model they are read from (`patt.memo`; a roster sync's bulk writes show within
+    the 30 s).
     """
     counts = main_role_counts()
     if not any(counts.values()):

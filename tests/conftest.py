@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from patt.memo import clear_memos
 from patt.models import clear_site_config_cache
 
 pytest_plugins = [
@@ -27,10 +28,13 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_site_config():
-    """SiteConfig is cached per process; each test starts from its own database state."""
+    """SiteConfig and the page memos (patt.memo) are kept per process; each test starts from
+    its own database state."""
     clear_site_config_cache()
+    clear_memos()
     yield
     clear_site_config_cache()
+    clear_memos()
 
 
 def pytest_collection_modifyitems(config, items):

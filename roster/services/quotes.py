@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.utils import timezone
 
+from patt.memo import memo
 from patt.models import Quote, QuoteTitle, SiteConfig
 from patt.refusals import Refused
 from patt.validators import UNSTORABLE_TEXT_MESSAGE, is_storable_text, max_length_of
@@ -211,10 +212,18 @@ def shuffled_pair(*, quotes: list[str] | None = None, titles: list[str] | None =
     return _pair(rng.choice(quotes) if quotes else None, rng.choice(titles) if titles else None)
 
 
+@memo(cleared_by=("patt.Quote", "patt.QuoteTitle"))
+def landing_entries() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """`all_entries` for the landing page: kept per process for 30 s and dropped when this
+    process writes a quote or title (`patt.memo`). Mito's Corner itself reads them live."""
+    return all_entries()
+
+
 def landing_quote_of_the_day() -> QuotePair | None:
     """ACC-47 #7: the landing page shows the same pick as Mito's Corner (ROS-54); hidden
-    (None) while there are no quotes. One query (SiteConfig is cached per process)."""
-    quotes, titles = all_entries()
+    (None) while there are no quotes. The pick is made per call (it changes with the date)
+    from the pool `landing_entries` keeps."""
+    quotes, titles = landing_entries()
     pair = quote_of_the_day(
         quotes=[text for _, text in quotes], titles=[text for _, text in titles]
     )

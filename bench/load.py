@@ -10,8 +10,9 @@ to this Python. It sets Django up itself and:
 1. builds a throw-away database (`bench_load_<pid>` next to DATABASE_URL's PostgreSQL), runs
    `seed_demo --players 1000` (the live and closed demo campaigns come with it) and gives
    `--members` eligible players a website account and a signed-in session each;
-2. serves the site with gunicorn (gthread, `--workers` x `--threads`, DEBUG off, persistent
-   connections: DB_CONN_MAX_AGE as in production);
+2. serves the site with gunicorn as the image runs it (2 sync workers; `--worker-class
+   gthread --workers W --threads T` to compare), DEBUG off, persistent connections
+   (DB_CONN_MAX_AGE as in production);
 3. phase "mix": Locust ramps to `--users` users (visitors, members, 2 health probes; see
    bench/locustfile.py) and holds them for `--duration` seconds; the line
    `users=<n> rps=<n> p95_ms=<ms> health_p95_ms=<ms> errors=<n>` follows, over every request
@@ -263,6 +264,7 @@ def serve(server_url: str, args) -> tuple:
         log_name="bench_load",
         extra_env={"DB_CONN_MAX_AGE": str(args.conn_max_age)},
         backlog=2048,
+        worker_class=args.worker_class,
     )
     support.wait_until_ready(server, base_url)
     return server, base_url
@@ -292,7 +294,13 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--duration", type=int, default=60, help="seconds at full load")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["gthread", "sync"],
+        help="gunicorn's worker class (the image runs sync workers; use --threads 1 with it)",
+    )
     parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--endpoint-players", type=int, default=45)
     parser.add_argument("--endpoint-users", type=int, default=20)
@@ -307,7 +315,8 @@ def main() -> None:
     locust = find_locust(args.locust)
     out = Path(tempfile.mkdtemp(prefix="bench_load_"))
     print(
-        f"gunicorn={args.workers}x{args.threads} conn_max_age={args.conn_max_age} "
+        f"gunicorn={args.worker_class}:{args.workers}x{args.threads} "
+        f"conn_max_age={args.conn_max_age} "
         f"load_before={os.getloadavg()[0]:.2f} locust_csv={out}",
         flush=True,
     )

@@ -65,8 +65,10 @@ def start_gunicorn(
     log_name: str,
     extra_env: dict[str, str] | None = None,
     backlog: int | None = None,
+    worker_class: str = "gthread",
 ) -> subprocess.Popen:
-    """gunicorn (gthread, `workers` x `threads`) on 127.0.0.1:`port` against `database_url`,
+    """gunicorn (`worker_class`, gthread by default: `workers` x `threads`; sync: `workers`
+    processes of one request each, as the image runs it) on 127.0.0.1:`port` against `database_url`,
     DEBUG off (as in production). `extra_env` is added to the server's environment; `backlog`
     is passed as `--backlog` when given. The server's output goes to a temporary file
     `<log_name>_gunicorn_*.log`, whose path is the returned process's `log_path`."""
@@ -83,7 +85,7 @@ def start_gunicorn(
         "--bind",
         f"{HOST}:{port}",
         "--worker-class",
-        "gthread",
+        worker_class,
         "--workers",
         str(workers),
         "--threads",

@@ -228,9 +228,10 @@ def test_runbot_walks_a_member_through_join_and_dms_and_resumes_after_a_drop(dat
         assert session_state(database, user_id) == "asked_main"
 
         # The gateway drops mid-conversation; a DM arrives while the bot is away.
-        gateway.drop(4000)
+        gateway.drop(4000, hold=True)
         gateway.wait_until(lambda: not gateway.connected)
         gateway.dm(user, "Trogmoon")
+        gateway.release()
         gateway.wait_until(lambda: gateway.resume_count == 1, timeout=30)
         assert gateway.ready_count == 1, "the bot resumed the session instead of a new IDENTIFY"
         gateway.wait_until(lambda: len(fake.dm_messages(user_id)) > sent)

@@ -84,6 +84,9 @@ class FakeGateway:
         self._log: list[dict] = []  # the current session's dispatches, in `s` order
         self._seq = 0
         self._connection: _Connection | None = None
+        # Cleared by `drop(hold=True)`: a new connection waits for `release()` before HELLO.
+        # Made in `start` (on the server's own event loop).
+        self._open: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -96,6 +99,8 @@ class FakeGateway:
         self._loop = asyncio.new_event_loop()
 
         async def serve() -> None:
+            self._open = asyncio.Event()
+            self._open.set()
             app = web.Application()
             app.router.add_get("/", self._handle)
             self._runner = web.AppRunner(app, handle_signals=False)
@@ -162,10 +167,14 @@ class FakeGateway:
         future = asyncio.run_coroutine_threadsafe(self._dispatch(event, data), self._loop)  # type: ignore[arg-type]
         return future.result(10)
 
-    def drop(self, code: int = 4000) -> None:
-        """The server closes the connection (Discord's 4000 "unknown error": resumable)."""
+    def drop(self, code: int = 4000, *, hold: bool = False) -> None:
+        """The server closes the connection (Discord's 4000 "unknown error": resumable). With
+        `hold`, the bot's reconnection waits before HELLO until `release()`, so a test can push
+        events while the bot is surely away (a fast reconnect may not wait for a poll)."""
 
         async def close() -> None:
+            if hold:
+                self._open.clear()  # type: ignore[union-attr]
             connection = self._connection
             if connection is not None:
                 connection.live = False
@@ -173,6 +182,10 @@ class FakeGateway:
                 await connection.ws.close(code=code)
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)  # type: ignore[arg-type]
+
+    def release(self) -> None:
+        """Let the connections `drop(hold=True)` held back go on (HELLO, then RESUME)."""
+        self._loop.call_soon_threadsafe(self._open.set)  # type: ignore[union-attr,arg-type]
 
     def member_add(self, member: dict) -> int:
         """GUILD_MEMBER_ADD of a member object (as `FakeDiscord.add_member` returns)."""
@@ -287,6 +300,7 @@ class FakeGateway:
     async def _handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
+        await self._open.wait()  # type: ignore[union-attr]
         connection = _Connection(ws)
         writer = asyncio.create_task(self._write(connection))
         await connection.queue.put(

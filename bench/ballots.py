@@ -263,21 +263,8 @@ def verify(campaign, players: int) -> tuple[int, int, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--players", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument(
-        "--worker-class",
-        default="sync",
-        choices=["gthread", "sync"],
-        help="gunicorn's worker class (the image runs sync workers)",
-    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--conn-max-age",
-        type=int,
-        default=60,
-        help="DB_CONN_MAX_AGE for the server (default 60, production's default)",
-    )
+    support.add_server_arguments(parser)
     args = parser.parse_args()
 
     logging.disable(logging.INFO)

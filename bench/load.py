@@ -293,15 +293,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--duration", type=int, default=60, help="seconds at full load")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument(
-        "--worker-class",
-        default="sync",
-        choices=["gthread", "sync"],
-        help="gunicorn's worker class (the image runs sync workers; use --threads 1 with it)",
-    )
-    parser.add_argument("--conn-max-age", type=int, default=60)
+    support.add_server_arguments(parser)
     parser.add_argument("--endpoint-players", type=int, default=45)
     parser.add_argument("--endpoint-users", type=int, default=20)
     parser.add_argument("--endpoint-seconds", type=int, default=15)

@@ -56,6 +56,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def add_server_arguments(parser) -> None:
+    """The server options every HTTP bench takes: gunicorn as the image runs it by default (2
+    sync workers), and the database connection lifetime of production."""
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["gthread", "sync"],
+        help="gunicorn's worker class (the image runs sync workers; --threads needs gthread)",
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=60,
+        help="DB_CONN_MAX_AGE for the server (default 60, production's default)",
+    )
+
+
 def start_gunicorn(
     database_url: str,
     port: int,

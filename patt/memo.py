@@ -70,7 +70,6 @@ def memo(
         def memoized(*args: P.args, **kwargs: P.kwargs) -> R:
             return kept.get(args, kwargs)
 
-        memoized.clear = kept.clear  # type: ignore[attr-defined]
         return memoized
 
     return decorate

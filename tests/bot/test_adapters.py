@@ -185,6 +185,23 @@ def test_bot_8_a_refused_dm_is_reported_as_dms_closed(bot, monkeypatch):
     assert reports == [("1001", DMS_CLOSED)]
 
 
+def answer_dms_with_follow_up(monkeypatch, then, reports) -> None:
+    """One DM listener answering "Got it" at once and `then()` as the second step; each
+    delivery goes to `reports` as (outcome, messages sent)."""
+    monkeypatch.setattr(
+        registry,
+        "bot_listeners",
+        lambda event: (
+            BotListener(
+                "dm",
+                event,
+                lambda dm: FollowUp((OutMessage(content="Got it"),), then=then),
+                report=lambda v, d: reports.append((d.outcome, d.sent)),
+            ),
+        ),
+    )
+
+
 def test_bot_8_a_follow_up_sends_its_first_messages_before_the_second_step_runs(bot, monkeypatch):
     """ONB-25 (issue 13): a handler's `FollowUp` has its messages sent at once; the second step
     runs after them, in the same user turn, and its messages follow; the report sees both."""
@@ -198,18 +215,7 @@ def test_bot_8_a_follow_up_sends_its_first_messages_before_the_second_step_runs(
         order.append(("then", None))
         return [OutMessage(content="Matched!")]
 
-    monkeypatch.setattr(
-        registry,
-        "bot_listeners",
-        lambda event: (
-            BotListener(
-                "dm",
-                event,
-                lambda dm: FollowUp((OutMessage(content="Got it"),), then=then),
-                report=lambda v, d: reports.append((d.outcome, d.sent)),
-            ),
-        ),
-    )
+    answer_dms_with_follow_up(monkeypatch, then, reports)
     run(bot.on_message(message))
     assert order == [("sent", "Got it"), ("then", None), ("sent", "Matched!")]
     assert reports == [(SENT, 1)]
@@ -221,25 +227,13 @@ def test_bot_8_a_follow_up_still_runs_when_the_first_send_failed(bot, monkeypatc
     message = stand_in_dm(text="none")
     message.channel.send.side_effect = forbidden(50007)
     ran, reports = [], []
-    monkeypatch.setattr(
-        registry,
-        "bot_listeners",
-        lambda event: (
-            BotListener(
-                "dm",
-                event,
-                lambda dm: FollowUp(
-                    (OutMessage(content="Got it"),),
-                    then=lambda: ran.append(1) or [OutMessage(content="Matched!")],
-                ),
-                report=lambda v, d: reports.append(d.outcome),
-            ),
-        ),
+    answer_dms_with_follow_up(
+        monkeypatch, lambda: ran.append(1) or [OutMessage(content="Matched!")], reports
     )
     run(bot.on_message(message))
     assert ran == [1]
     message.channel.send.assert_awaited_once()
-    assert reports == [DMS_CLOSED]
+    assert [outcome for outcome, _ in reports] == [DMS_CLOSED]
 
 
 def test_bot_10_a_failing_listener_is_logged_with_an_error_id_and_the_next_runs(

@@ -3,7 +3,6 @@ raised after the fact, and what was not queued is recorded where an officer sees
 up by the checker. One rule in one place: `patt.task_queue.enqueue`."""
 
 import logging
-from datetime import timedelta
 
 import pytest
 import redis
@@ -14,10 +13,11 @@ from django_q.conf import Conf
 
 from identity.models import GuildRank, InviteCode, InviteDmStatus
 from identity.services.invite_dm import NOT_QUEUED, send_website_invites
-from onboarding.models import OnboardingSession, State
+from onboarding.models import State
 from onboarding.services.verification import verify_session
 from patt import task_queue
 from tests.factories import DiscordUserFactory, PlayerFactory, WowCharacterFactory, rank
+from tests.onboarding.support import pending_session
 
 pytestmark = pytest.mark.django_db
 
@@ -85,14 +85,7 @@ def test_a_verified_session_whose_provisioning_cannot_be_queued_stays_verified(
     GuildRank.objects.filter(name="Member").update(discord_role_id="9002")
     user = DiscordUserFactory(username="trog", display_name="Trog", joined_at=now)
     WowCharacterFactory(name="Trogmoon", guild_rank=rank("Member"))
-    session = OnboardingSession.objects.create(
-        discord_user=user,
-        state=State.PENDING_VERIFICATION,
-        dm_completed_at=now,
-        deadline_at=now + timedelta(hours=24),
-        is_in_guild=True,
-        reported_main_name="Trogmoon",
-    )
+    session = pending_session(user, now, reported_main_name="Trogmoon")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         verify_session(session, now=now)
     session.refresh_from_db()

@@ -29,13 +29,14 @@ from identity.services.roster_sync import sync_roster
 from identity.services.sync_runs import ABANDONED, running_limit
 from identity.uploads.pipeline import run_upload_pipeline
 from identity.uploads.tokens import create_token
-from onboarding.models import OnboardingSession, State
+from onboarding.models import State
 from onboarding.services import checker as checker_module
 from onboarding.services import provisioning as provisioning_module
 from onboarding.services.checker import run_checker
 from onboarding.services.verification import verify_session
 from patt.models import SiteConfig
 from tests.factories import DiscordUserFactory, WowCharacterFactory, rank
+from tests.onboarding.support import pending_session
 
 pytestmark = pytest.mark.django_db
 
@@ -188,14 +189,7 @@ def verified_session(fake_discord):
         discord_id=member["user"]["id"], username="trog", display_name="Trog", joined_at=now
     )
     WowCharacterFactory(name="Trogmoon", guild_rank=rank("Member"))
-    session = OnboardingSession.objects.create(
-        discord_user=user,
-        state=State.PENDING_VERIFICATION,
-        dm_completed_at=now,
-        deadline_at=now + timedelta(hours=24),
-        is_in_guild=True,
-        reported_main_name="Trogmoon",
-    )
+    session = pending_session(user, now, reported_main_name="Trogmoon")
     with transaction.atomic():
         verify_session(session, now=now)  # its on-commit queueing is not executed here
     session.refresh_from_db()

@@ -2,8 +2,6 @@
 django-q2 in sync mode and on-commit callbacks executed (BOT-32): the exact REST calls, the
 database effects and the failure paths."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import transaction
 from django_q.conf import Conf
@@ -26,6 +24,7 @@ from tests.factories import (
     WowCharacterFactory,
     rank,
 )
+from tests.onboarding.support import pending_session
 
 pytestmark = pytest.mark.django_db
 
@@ -61,15 +60,7 @@ def world(fake_discord, now):
 
 
 def pending(user, now, **fields) -> OnboardingSession:
-    return OnboardingSession.objects.create(
-        discord_user=user,
-        state=State.PENDING_VERIFICATION,
-        dm_completed_at=now,
-        deadline_at=now + timedelta(hours=24),
-        is_in_guild=True,
-        reported_main_name="Trogmoon",
-        **fields,
-    )
+    return pending_session(user, now, reported_main_name="Trogmoon", **fields)
 
 
 def verify_and_provision(session, now, django_capture_on_commit_callbacks):

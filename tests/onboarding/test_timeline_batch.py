@@ -4,17 +4,16 @@ when the block fails, and a verification whose savepoint rolled back drops its r
 "an exception rolls back and is recorded as error"). ONB-26 step 6's rank is recomputed once
 per verification, after every link."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import transaction
 
 from identity.services import ranks
-from onboarding.models import OnboardingEvent, OnboardingSession, State
+from onboarding.models import OnboardingEvent, State
 from onboarding.services import verification
 from onboarding.services.states import batched_events, record_event
 from onboarding.services.verification import verify_session
 from tests.factories import WowCharacterFactory, playable_class, rank
+from tests.onboarding.support import pending_session
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +23,6 @@ def no_tasks(monkeypatch):
     monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: None)
 
 
-def pending(member, now, **fields) -> OnboardingSession:
-    return OnboardingSession.objects.create(
-        discord_user=member,
-        state=State.PENDING_VERIFICATION,
-        dm_completed_at=now,
-        deadline_at=now + timedelta(hours=24),
-        is_in_guild=True,
-        **fields,
-    )
-
-
 def timeline(session):
     return list(session.events.order_by("pk").values_list("kind", "detail"))
 
@@ -42,7 +30,7 @@ def timeline(session):
 def test_onb2_batched_rows_are_inserted_in_one_query_in_order(
     member, now, django_assert_num_queries
 ):
-    session = pending(member, now)
+    session = pending_session(member, now)
     with django_assert_num_queries(2), batched_events():  # the count below and the insert
         for detail in ("one", "two", "three"):
             record_event(session, kind=OnboardingEvent.Kind.DM_OUT, detail=detail, now=now)
@@ -52,7 +40,7 @@ def test_onb2_batched_rows_are_inserted_in_one_query_in_order(
 
 
 def test_onb2_a_failed_block_writes_no_rows(member, now):
-    session = pending(member, now)
+    session = pending_session(member, now)
     with pytest.raises(RuntimeError), transaction.atomic(), batched_events():
         record_event(session, kind=OnboardingEvent.Kind.DM_OUT, detail="never", now=now)
         raise RuntimeError("stop")
@@ -69,7 +57,7 @@ def test_onb26_a_rolled_back_verification_leaves_only_its_error_on_the_timeline(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(verification, "grant_access", boom)  # after the move to verified
-    session = pending(member, now, reported_main_name="Trogmoon")
+    session = pending_session(member, now, reported_main_name="Trogmoon")
     with transaction.atomic(), batched_events():
         result = verify_session(session, now=now)
     assert result.result == "error"
@@ -94,7 +82,7 @@ def test_onb26_step_6_recomputes_the_rank_once_after_every_link(member, now, mon
 
     monkeypatch.setattr(ranks, "recompute_player_ranks", counting)
     monkeypatch.setattr(verification, "recompute_player_ranks", counting)
-    session = pending(
+    session = pending_session(
         member, now, reported_main_name="Trogmoon", reported_alt_names=["Trogtwo", "Trogalt"]
     )
     with transaction.atomic():

@@ -31,6 +31,7 @@ from tests.factories import (
     playable_class,
     rank,
 )
+from tests.onboarding.support import pending_session
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +45,7 @@ def no_tasks(monkeypatch):
 
 
 def pending(member, now, **fields) -> OnboardingSession:
-    values = {
-        "state": State.PENDING_VERIFICATION,
-        "dm_completed_at": now,
-        "deadline_at": now + timedelta(hours=24),
-        "prompted_at": now,
-        "is_in_guild": True,
-        **fields,
-    }
-    return OnboardingSession.objects.create(discord_user=member, **values)
+    return pending_session(member, now, **{"prompted_at": now, **fields})
 
 
 def verify(session, now, django_capture_on_commit_callbacks):

@@ -1,5 +1,7 @@
 """/roster-view in Chromium: tabs and "Who's out" switch without a reload (ROS-19, ROS-22)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,6 +46,9 @@ def test_ros19_switch_dashboard_tabs_without_reload(page, roster, page_errors):
     assert page.url.endswith("?view=roster&mains=0")
 
     page.locator('.sort-link[data-sort-key="character"]').click()  # issue 16 item 6
+    # Bonk leads before the sort too: wait for the swap itself, or the next click lands on the
+    # old link (whose href still asks for A to Z).
+    expect(page).to_have_url(re.compile(r"\?view=roster&mains=0&sort=character$"))
     expect(page.locator(".roster-table tbody tr .character-name").first).to_have_text("Bonk")
     expect(page.locator('.sort-link[data-sort-key="character"]')).to_be_focused()
     page.locator('.sort-link[data-sort-key="character"]').click()  # again: Z to A
@@ -61,6 +66,31 @@ def test_ros19_switch_dashboard_tabs_without_reload(page, roster, page_errors):
     page.go_back()
     expect(page.locator(".roster-table tbody tr")).to_have_count(4)
     assert _not_reloaded(page)
+    assert page_errors == []
+
+
+def test_ros19_latest_click_wins_when_answers_arrive_out_of_order(page, roster, page_errors):
+    """Two quick clicks start two fetches; a slow answer to the first must not overwrite the view
+    the member asked for last (page and address bar)."""
+    page.goto("/roster-view?view=roster&mains=0")
+    expect(page.locator(".roster-table tbody tr")).to_have_count(4)
+    held = []
+    page.route("**/roster-view?view=roster&mains=0&sort=-player", lambda route: held.append(route))
+
+    page.locator('.sort-link[data-sort-key="player"]').click()  # Z to A, answer held
+    page.wait_for_function("() => true")  # let the route handler see the request
+    assert len(held) == 1
+    page.locator('.sort-link[data-sort-key="character"]').click()  # A to Z, answered at once
+    expect(page).to_have_url(re.compile(r"&sort=character$"))
+    with page.expect_response(lambda response: response.url.endswith("&sort=-player")):
+        held[0].continue_()
+    page.wait_for_timeout(300)  # the stale answer is parsed and, without the guard, swapped in
+
+    expect(page).to_have_url(re.compile(r"&sort=character$"))
+    expect(page.locator(".roster-table tbody tr .character-name")).to_have_text(
+        ["Bonk", "Bonkalt", "Rocketz", "Trogmoon"]
+    )
+    expect(page.locator('th[aria-sort="ascending"]')).to_have_text("Character▲")
     assert page_errors == []
 
 

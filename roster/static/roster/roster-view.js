@@ -7,6 +7,9 @@
 
   var DASHBOARD = "roster-dashboard";
   var cache = new Map();
+  // Two clicks in quick succession start two fetches; only the latest may update the page, so a
+  // slow earlier answer never overwrites the view the member asked for last.
+  var latest = 0;
 
   function dashboard() {
     return document.getElementById(DASHBOARD);
@@ -41,8 +44,12 @@
       return;
     }
     current.classList.add("is-loading");
+    var ticket = ++latest;
     fetchDashboard(url)
       .then(function (inner) {
+        if (ticket !== latest) {
+          return;
+        }
         current.innerHTML = inner;
         current.classList.remove("is-loading");
         var active = current.querySelector('.tab[aria-current="page"]');
@@ -59,6 +66,9 @@
         }
       })
       .catch(function () {
+        if (ticket !== latest) {
+          return;
+        }
         window.location.assign(url);
       });
   }

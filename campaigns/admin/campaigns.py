@@ -13,8 +13,6 @@ players without a receipt, the status order — so a page costs the same number 
 10 campaigns or 1,000.
 """
 
-from types import SimpleNamespace
-
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
@@ -43,7 +41,7 @@ from campaigns.services.scoring import final_results
 from campaigns.services.stats import (
     VoteStats,
     display_stats,
-    eligible_players,
+    eligible_at_level,
     players_not_voted,
     snapshot_stats,
 )
@@ -80,14 +78,12 @@ SETTINGS_FIELDS = (
 def eligible_without_receipt():
     """Per campaign row: players eligible now (CMP-28) with no receipt in it, as a subquery.
 
-    `eligible_players` only reads the campaign's vote level, so it is handed the outer row's
-    level; the rule itself stays in `campaigns.services.stats`.
+    The rule itself stays in `campaigns.services.stats`, handed the outer row's vote level.
     """
-    outer = SimpleNamespace(vote_level=OuterRef("min_rank_to_vote"))
     receipts = BallotReceipt.objects.filter(
         campaign_id=OuterRef(OuterRef("pk")), player_id=OuterRef("pk")
     )
-    players = eligible_players(outer).filter(~Exists(receipts))
+    players = eligible_at_level(OuterRef("min_rank_to_vote")).filter(~Exists(receipts))
     return count_of_rows(players)
 
 

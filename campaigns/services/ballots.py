@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from campaigns.models import (
@@ -35,6 +35,7 @@ from campaigns.services.lifecycle import close_campaign, close_if_due, lock_for_
 from campaigns.services.stats import VoteStats, snapshot_stats, vote_stats
 from identity.models import Player
 from identity.services.viewer import Viewer
+from patt.compiled import CompiledQuery, fields_of, instance_of
 from patt.refusals import Refused
 
 logger = logging.getLogger("campaigns.ballots")
@@ -103,18 +104,24 @@ def _check_picks(campaign: Campaign, picks: list[tuple[int, int]]) -> str | None
     return None
 
 
+def _campaign_row(campaign_id: int) -> QuerySet:
+    return Campaign.objects.filter(pk=campaign_id).order_by().values_list(*fields_of(Campaign))
+
+
+# Compiled once per process: every ballot loads its campaign (issue 17, patt.compiled).
+_CAMPAIGN_ROW = CompiledQuery(_campaign_row)
+
+
 def _load_campaign(campaign: Campaign | int | str) -> Campaign | None:
+    """The campaign row, fresh (its ranks load only if a refusal names one)."""
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     if not _is_int(pk):
         try:
             pk = int(str(pk))
         except (TypeError, ValueError):
             return None
-    return (
-        Campaign.objects.select_related("min_rank_to_vote", "min_rank_to_view")
-        .filter(pk=pk)
-        .first()
-    )
+    row = _CAMPAIGN_ROW.first(pk)
+    return None if row is None else instance_of(Campaign, row)
 
 
 def cast_ballot(*, campaign: Campaign | int | str, viewer: Viewer, picks: object) -> CastBallot:

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Exists, F, Func, OuterRef, QuerySet, Subquery
 
 from campaigns.models import BallotReceipt, Campaign
 from identity.models import Player
+from patt.compiled import CompiledQuery
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,27 @@ def percent(*, voted: int, eligible: int) -> float:
 
 def eligible_players(campaign: Campaign) -> QuerySet[Player]:
     """CMP-28: active Players with a linked active website user and rank level ≥ the vote rank."""
+    return eligible_at_level(campaign.vote_level)
+
+
+def eligible_at_level(vote_level: Any) -> QuerySet[Player]:
+    """CMP-28 for a vote rank level (an int, or an expression such as an outer row's level)."""
     return Player.objects.filter(
         is_active=True,
         user__isnull=False,
         user__is_active=True,
-        guild_rank__level__gte=campaign.vote_level,
+        guild_rank__level__gte=vote_level,
     )
 
 
 def players_not_voted(campaign: Campaign) -> QuerySet[Player]:
     """Players eligible now (CMP-28) who have no receipt in `campaign`."""
-    receipts = BallotReceipt.objects.filter(campaign=campaign, player=OuterRef("pk"))
-    return eligible_players(campaign).filter(~Exists(receipts))
+    return _not_voted(campaign.pk, campaign.vote_level)
+
+
+def _not_voted(campaign_id: int, vote_level: int) -> QuerySet[Player]:
+    receipts = BallotReceipt.objects.filter(campaign_id=campaign_id, player=OuterRef("pk"))
+    return eligible_at_level(vote_level).filter(~Exists(receipts))
 
 
 def _count_of(queryset: QuerySet) -> Subquery:
@@ -67,6 +78,24 @@ def _count_of(queryset: QuerySet) -> Subquery:
     return Subquery(counted.values("counted"))
 
 
+def _vote_counts(campaign_id: int, vote_level: int) -> QuerySet:
+    """(voted, missing) of one campaign: its receipts, and the players eligible now (CMP-28)
+    without one, as two scalar subqueries of one statement."""
+    return (
+        Campaign.objects.filter(pk=campaign_id)
+        .order_by()
+        .annotate(
+            voted=_count_of(BallotReceipt.objects.filter(campaign_id=campaign_id)),
+            missing=_count_of(_not_voted(campaign_id, vote_level)),
+        )
+        .values_list("voted", "missing")
+    )
+
+
+# Compiled once per process: every ballot asks for these counts (issue 17).
+_VOTE_COUNTS = CompiledQuery(_vote_counts)
+
+
 def vote_stats(campaign: Campaign) -> VoteStats:
     """CMP-29, live (one query of two counts, whatever the guild size).
 
@@ -74,16 +103,7 @@ def vote_stats(campaign: Campaign) -> VoteStats:
     receipt, so a voter demoted later still counts on both sides and 100 % is never exceeded.
     Both counts come from one statement, so they see the same snapshot of the receipts.
     """
-    counts = (
-        Campaign.objects.filter(pk=campaign.pk)
-        .annotate(
-            voted=_count_of(BallotReceipt.objects.filter(campaign_id=campaign.pk)),
-            missing=_count_of(players_not_voted(campaign)),
-        )
-        .values_list("voted", "missing")
-        .first()
-    )
-    voted, missing = counts or (0, 0)
+    voted, missing = _VOTE_COUNTS.first(campaign.pk, campaign.vote_level) or (0, 0)
     eligible = voted + missing
     return VoteStats.build(voted=voted, eligible=eligible, all_voted=eligible > 0 and missing == 0)
 

@@ -21,18 +21,55 @@ from django.http import HttpRequest
 
 from identity.models import GuildRank, Player
 from identity.services.accounts import OFFICERS_GROUP, AccountAccess, left_guild_q
+from patt.compiled import CompiledQuery, fields_of, instance_of
 
 # The cache is keyed by the user's pk, so signing in or out during a request never serves the
 # previous user's viewer.
 _CACHE_ATTR = "_patt_viewer"
 
 
-def _players_of(user: Any) -> QuerySet[Player]:
+def _players_of(user_id: int) -> QuerySet[Player]:
     return (
         Player.objects.select_related("guild_rank")
         .annotate(has_left_guild=ExpressionWrapper(left_guild_q(), output_field=BooleanField()))
-        .filter(user_id=user.pk)
+        .filter(user_id=user_id)
     )
+
+
+_PLAYER_FIELDS = fields_of(Player)
+_RANK_FIELDS = fields_of(GuildRank, via="guild_rank")
+
+
+def _viewer_row(user_id: int) -> QuerySet:
+    """`_players_of` as one row of values, with whether the user is in the Officers group."""
+    membership = get_user_model().groups.through.objects.filter(
+        group__name=OFFICERS_GROUP, user_id=OuterRef("user_id")
+    )
+    return (
+        _players_of(user_id)
+        .annotate(in_officers_group=Exists(membership))
+        .order_by()
+        .values_list(
+            *_PLAYER_FIELDS,
+            *_RANK_FIELDS,
+            "has_left_guild",
+            "in_officers_group",
+        )
+    )
+
+
+# Compiled once per process: every signed-in request asks it (issue 17, patt.compiled).
+_VIEWER_ROW = CompiledQuery(_viewer_row)
+
+
+def _viewer_player(row: tuple) -> Player:
+    """The Player of a `_viewer_row`, its rank attached and `has_left_guild` set, as
+    `_players_of` would load it."""
+    players, ranks = len(_PLAYER_FIELDS), len(_RANK_FIELDS)
+    player = instance_of(Player, row[:players])
+    player.guild_rank = instance_of(GuildRank, row[players : players + ranks])
+    player.has_left_guild = row[players + ranks]
+    return player
 
 
 def player_for_user(user: Any) -> Player | None:
@@ -40,7 +77,7 @@ def player_for_user(user: Any) -> Player | None:
     for an anonymous visitor or a user without a Player. One query (none when anonymous)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return _players_of(user).first()
+    return _players_of(user.pk).first()
 
 
 def player_level(player: Player | None) -> int:
@@ -123,17 +160,17 @@ def viewer_and_access(user: Any) -> tuple[Viewer, AccountAccess]:
     the user row itself (loaded by the authentication middleware) gives `is_staff` and
     `is_superuser`. A user without a Player costs a second query, for the group membership.
     """
-    User = get_user_model()
-    membership = User.groups.through.objects.filter(group__name=OFFICERS_GROUP)
-    player = (
-        _players_of(user)
-        .annotate(in_officers_group=Exists(membership.filter(user_id=OuterRef("user_id"))))
-        .first()
-    )
-    if player is None:
-        in_group = membership.filter(user_id=user.pk).exists()
+    row = _VIEWER_ROW.first(user.pk)
+    if row is None:
+        player = None
+        in_group = (
+            get_user_model()
+            .groups.through.objects.filter(group__name=OFFICERS_GROUP, user_id=user.pk)
+            .exists()
+        )
     else:
-        in_group = player.in_officers_group
+        player = _viewer_player(row)
+        in_group = row[-1]
     viewer = Viewer(user=user, player=player)
     access = AccountAccess(
         is_superuser=bool(user.is_superuser),

@@ -78,7 +78,10 @@ def test_ros19_latest_click_wins_when_answers_arrive_out_of_order(page, roster, 
     page.route("**/roster-view?view=roster&mains=0&sort=-player", lambda route: held.append(route))
 
     page.locator('.sort-link[data-sort-key="player"]').click()  # Z to A, answer held
-    page.wait_for_function("() => true")  # let the route handler see the request
+    for _ in range(250):  # the route handler runs once Playwright hears of the request
+        if held:
+            break
+        page.wait_for_timeout(20)
     assert len(held) == 1
     page.locator('.sort-link[data-sort-key="character"]').click()  # A to Z, answered at once
     expect(page).to_have_url(re.compile(r"&sort=character$"))

@@ -81,7 +81,8 @@ class CompiledQuery:
         return _converted(rows, compiled.expressions, connection)
 
     def first(self, *args: int) -> tuple | None:
-        """The first row, or None when there is none (`build` orders and limits the query)."""
+        """The first row, or None when there is none. Meant for queries of at most one row (a
+        primary key or one-to-one filter); `build` orders any other."""
         rows = self.rows(*args)
         return rows[0] if rows else None
 

@@ -17,8 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -40,6 +39,7 @@ from campaigns.services.lifecycle import activation_warning, close_if_due, next_
 from campaigns.services.scoring import final_results
 from campaigns.services.stats import (
     VoteStats,
+    count_of_rows,
     display_stats,
     eligible_at_level,
     players_not_voted,
@@ -85,12 +85,6 @@ def eligible_without_receipt():
     )
     players = eligible_at_level(OuterRef("min_rank_to_vote")).filter(~Exists(receipts))
     return count_of_rows(players)
-
-
-def count_of_rows(queryset):
-    """COUNT(*) of `queryset` as a scalar subquery: one row, no GROUP BY."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 DELETED_PLAYER = "(deleted player)"

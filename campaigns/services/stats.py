@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Exists, F, Func, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 
 from campaigns.models import BallotReceipt, Campaign
 from identity.models import Player
@@ -71,11 +71,11 @@ def _not_voted(campaign_id: int, vote_level: int) -> QuerySet[Player]:
     return eligible_at_level(vote_level).filter(~Exists(receipts))
 
 
-def _count_of(queryset: QuerySet) -> Subquery:
-    """`SELECT COUNT(*)` of `queryset` as a scalar subquery (COUNT as a plain function, so the
-    outer query is not grouped)."""
+def count_of_rows(queryset: QuerySet) -> Subquery:
+    """`SELECT COUNT(*)` of `queryset` as a scalar subquery: always one row (0 when none match),
+    and COUNT as a plain function, so the outer query is not grouped."""
     counted = queryset.order_by().annotate(counted=Func(F("pk"), function="COUNT"))
-    return Subquery(counted.values("counted"))
+    return Subquery(counted.values("counted"), output_field=IntegerField())
 
 
 def _vote_counts(campaign_id: int, vote_level: int) -> QuerySet:
@@ -85,8 +85,8 @@ def _vote_counts(campaign_id: int, vote_level: int) -> QuerySet:
         Campaign.objects.filter(pk=campaign_id)
         .order_by()
         .annotate(
-            voted=_count_of(BallotReceipt.objects.filter(campaign_id=campaign_id)),
-            missing=_count_of(_not_voted(campaign_id, vote_level)),
+            voted=count_of_rows(BallotReceipt.objects.filter(campaign_id=campaign_id)),
+            missing=count_of_rows(_not_voted(campaign_id, vote_level)),
         )
         .values_list("voted", "missing")
     )

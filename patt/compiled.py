@@ -4,7 +4,7 @@ Django compiles a queryset to SQL on every evaluation. For a query with joins an
 that costs about a millisecond of CPU, ten times what PostgreSQL then spends answering it: on
 the ballot endpoint, the viewer's Player and the vote counts cost more to compile than to run.
 `CompiledQuery` keeps such a query written once, with the ORM, and compiles it once per process
-and database:
+(for the default database):
 
     def _counts(campaign_id: int, level: int) -> QuerySet:
         return Campaign.objects.filter(pk=campaign_id).annotate(...).values_list("a", "b")
@@ -59,12 +59,11 @@ class _Compiled:
 
 
 class CompiledQuery:
-    """A `values_list` queryset built by `build(*int_args)`, compiled once per process and
-    database alias, then run with new argument values (module doc)."""
+    """A `values_list` queryset built by `build(*int_args)`, compiled once per process, then
+    run with new argument values on the default database (module doc)."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, using: str = "default"):
+    def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
-        self.using = using
         self._compiled: dict[tuple[str, int], _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -73,7 +72,7 @@ class CompiledQuery:
         for arg in args:
             if not isinstance(arg, int) or isinstance(arg, bool):
                 raise TypeError(f"CompiledQuery arguments are integers, not {arg!r}")
-        connection = connections[self.using]
+        connection = connections[DEFAULT_DB_ALIAS]
         compiled = self._compiled_for(connection, len(args))
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, compiled.params(args))

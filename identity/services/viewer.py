@@ -40,14 +40,18 @@ _PLAYER_FIELDS = fields_of(Player)
 _RANK_FIELDS = fields_of(GuildRank, via="guild_rank")
 
 
+def _officers_membership() -> QuerySet:
+    """Rows of the Officers group's membership (ACC-37)."""
+    return get_user_model().groups.through.objects.filter(group__name=OFFICERS_GROUP)
+
+
 def _viewer_row(user_id: int) -> QuerySet:
     """`_players_of` as one row of values, with whether the user is in the Officers group."""
-    membership = get_user_model().groups.through.objects.filter(
-        group__name=OFFICERS_GROUP, user_id=OuterRef("user_id")
-    )
     return (
         _players_of(user_id)
-        .annotate(in_officers_group=Exists(membership))
+        .annotate(
+            in_officers_group=Exists(_officers_membership().filter(user_id=OuterRef("user_id")))
+        )
         .order_by()
         .values_list(
             *_PLAYER_FIELDS,
@@ -163,11 +167,7 @@ def viewer_and_access(user: Any) -> tuple[Viewer, AccountAccess]:
     row = _VIEWER_ROW.first(user.pk)
     if row is None:
         player = None
-        in_group = (
-            get_user_model()
-            .groups.through.objects.filter(group__name=OFFICERS_GROUP, user_id=user.pk)
-            .exists()
-        )
+        in_group = _officers_membership().filter(user_id=user.pk).exists()
     else:
         player = _viewer_player(row)
         in_group = row[-1]
